@@ -1,0 +1,15 @@
+using System.Text.Json;
+using ModelBuild.Compiler.Pipeline;
+
+namespace ModelBuild.Compiler.Cli;
+
+/// <summary>The job list ModelBuild.Tasks writes for one compiler run.</summary>
+internal sealed record CompileManifest(bool SignatureOnly, IReadOnlyList<CompileJob> Jobs)
+{
+    public static CompileManifest Read(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize<CompileManifest>(stream, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })
+            ?? throw new InvalidDataException($"Manifest '{path}' is empty.");
+    }
+}

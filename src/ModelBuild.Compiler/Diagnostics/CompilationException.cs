@@ -1,0 +1,8 @@
+namespace ModelBuild.Compiler.Diagnostics;
+
+/// <summary>A pass found a problem with the model: stops this model's compilation with a coded error.</summary>
+internal sealed class CompilationException(string code, string filePath, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+    public string FilePath { get; } = filePath;
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Passes;
+using ModelBuild.Onnx;
+
+namespace ModelBuild.Compiler.Pipeline;
+
+/// <summary>Runs the passes over each job; a failed model leaves no output behind (not even a stale one).</summary>
+internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly)
+{
+    private readonly IModelPass[] _passes = [new LoadPass(), new ValidatePass(), new EmitPass()];
+
+    /// <returns>True when the model compiled.</returns>
+    public bool Run(CompileJob job)
+    {
+        var context = new CompilationContext(job, reporter, signatureOnly);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            foreach (IModelPass pass in _passes)
+            {
+                if (signatureOnly && !pass.RunsForSignatureOnly)
+                {
+                    continue;
+                }
+                pass.Run(context);
+                reporter.Detail($"{job.ClassName}: {pass.Name} done at {clock.ElapsedMilliseconds} ms");
+            }
+            return true;
+        }
+        catch (CompilationException e)
+        {
+            reporter.Error(e.Code, e.FilePath, e.Message);
+        }
+        catch (ModelBuildException e)
+        {
+            reporter.Error(e.Code, e.FilePath ?? job.Model, e.Message);
+        }
+        catch (IOException e)
+        {
+            reporter.Error("MB1090", job.Model, $"Could not read or write a file while compiling: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            reporter.Error("MB1090", job.Model, $"Could not read or write a file while compiling: {e.Message}");
+        }
+        OutputFiles.Delete(job);
+        return false;
+    }
+}

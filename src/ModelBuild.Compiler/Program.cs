@@ -1,0 +1,117 @@
+using System.Reflection;
+using System.Text.Json;
+using ModelBuild.Compiler.Cli;
+using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Pipeline;
+
+namespace ModelBuild.Compiler;
+
+/// <summary>
+/// <c>modelbuild</c>: compiles ONNX models into build assets plus a signature file for the source generator.
+/// Exit codes: 0 success, 1 a model failed (errors printed with MB codes), 2 wrong command line.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        Usage:
+          modelbuild compile <model.onnx> [--out <dir>] [--class-name <Name>] [--namespace <Ns>] [--access public|internal]
+          modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
+          modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
+          modelbuild --version
+        """;
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return args switch
+            {
+                ["compile", .. var rest] => Compile(rest),
+                ["inspect", .. var rest] => Inspect(rest),
+                ["--version"] => PrintVersion(),
+                ["--help"] or ["-h"] or [] => PrintUsage(Console.Out, 0),
+                _ => throw new UsageException($"Unknown command '{args[0]}'."),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return PrintUsage(Console.Error, 2);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"error MB1091: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Compile(string[] args)
+    {
+        var arguments = new Arguments(args, ["--manifest", "--out", "--class-name", "--namespace", "--access"]);
+        if (arguments["--manifest"] is { } manifestPath)
+        {
+            CompileManifest manifest = CompileManifest.Read(manifestPath);
+            var msbuildReporter = new Reporter(Console.Out, forMsBuild: true);
+            msbuildReporter.Info($"ModelBuild: compiling {manifest.Jobs.Count} model(s){(manifest.SignatureOnly ? " (signatures only)" : "")}");
+            return RunJobs(manifest.Jobs, msbuildReporter, manifest.SignatureOnly);
+        }
+        if (arguments.Positional.Count != 1)
+        {
+            throw new UsageException("compile takes exactly one model file.");
+        }
+        string model = Path.GetFullPath(arguments.Positional[0]);
+        string className = arguments["--class-name"] ?? ModelBuild.Tasks.ModelNaming.DefaultClassName(model);
+        string output = Path.GetFullPath(arguments["--out"] ?? Path.Combine(Path.GetDirectoryName(model)!, "modelbuild"));
+        var job = new CompileJob(model, className, arguments["--namespace"] ?? "Models", arguments["--access"] ?? "public",
+            Path.Combine(output, className), Path.Combine(output, className + ".modelsig.json"),
+            Path.Combine(output, className + ".assets.txt"), $"models/{className}/");
+        return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false);
+    }
+
+    private static int RunJobs(IReadOnlyList<CompileJob> jobs, Reporter reporter, bool signatureOnly)
+    {
+        var pipeline = new ModelPipeline(reporter, signatureOnly);
+        int failed = jobs.Count(job => !pipeline.Run(job));
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static int Inspect(string[] args)
+    {
+        var arguments = new Arguments(args, []);
+        if (arguments.Positional.Count != 1)
+        {
+            throw new UsageException("inspect takes exactly one model file.");
+        }
+        string model = Path.GetFullPath(arguments.Positional[0]);
+        string className = ModelBuild.Tasks.ModelNaming.DefaultClassName(model);
+        string temp = Directory.CreateTempSubdirectory("modelbuild-inspect-").FullName;
+        try
+        {
+            var job = new CompileJob(model, className, "Models", "public", Path.Combine(temp, className),
+                Path.Combine(temp, "signature.json"), Path.Combine(temp, "assets.txt"), $"models/{className}/");
+            var reporter = new Reporter(Console.Error, forMsBuild: false);
+            if (!new ModelPipeline(reporter, signatureOnly: true).Run(job))
+            {
+                return 1;
+            }
+            Console.Out.Write(File.ReadAllText(job.SignatureFile));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static int PrintVersion()
+    {
+        Console.WriteLine(typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+        return 0;
+    }
+
+    private static int PrintUsage(TextWriter writer, int exitCode)
+    {
+        writer.WriteLine(Usage);
+        return exitCode;
+    }
+}

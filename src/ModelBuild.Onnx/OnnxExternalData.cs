@@ -1,0 +1,84 @@
+using System.Globalization;
+using Google.Protobuf;
+using ModelBuild.Onnx.Protos;
+
+namespace ModelBuild.Onnx;
+
+/// <summary>
+/// Tensors whose bytes live in side files ("external data"). Locations come from the model, so they
+/// are untrusted: each is checked with the rules onnx adopted after its path-traversal CVEs
+/// (relative, no "..", no symbolic link, inside the model's folder, a regular file with one hard
+/// link, offset and length inside the file) before any byte is read.
+/// </summary>
+public static class OnnxExternalData
+{
+    /// <summary>
+    /// Every tensor of <paramref name="model"/> stored externally, with its location resolved against
+    /// <paramref name="modelDirectory"/> (the folder of the model file). Throws
+    /// <see cref="ModelBuildException"/> (MB1010-MB1019) for the first unsafe or broken location.
+    /// <c>modelPath</c> (optional) is the model file named in error messages.
+    /// </summary>
+    public static IReadOnlyList<ExternalDataReference> Enumerate(ModelProto model, string modelDirectory, string? modelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+
+        string folder = Path.GetFullPath(modelDirectory);
+        var references = new List<ExternalDataReference>();
+        foreach (var tensor in OnnxTensorWalker.AllTensors(model))
+        {
+            if (tensor.HasDataLocation && tensor.DataLocation == TensorProto.Types.DataLocation.External)
+            {
+                var context = new ExternalDataContext(modelPath ?? folder, tensor.Name);
+                references.Add(ExternalDataLocation.Resolve(tensor, folder, context));
+            }
+        }
+
+        return references;
+    }
+
+    /// <summary>
+    /// Copies each external tensor's bytes into its raw_data and removes the external fields, so the
+    /// model becomes self-contained. Every location is checked before anything is read; each tensor's
+    /// own byte range is read, nothing else.
+    /// </summary>
+    public static void LoadIntoModel(ModelProto model, string modelDirectory, string? modelPath = null)
+    {
+        var references = Enumerate(model, modelDirectory, modelPath);
+        foreach (var reference in references)
+        {
+            var context = new ExternalDataContext(modelPath ?? Path.GetFullPath(modelDirectory), reference.Tensor.Name);
+            byte[] bytes = ReadRange(reference, context);
+            reference.Tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+            reference.Tensor.ExternalData.Clear();
+            reference.Tensor.ClearDataLocation();
+        }
+    }
+
+    private static byte[] ReadRange(ExternalDataReference reference, ExternalDataContext context)
+    {
+        // A protobuf bytes field (and a .NET array) holds at most 2 GiB; bigger tensors must stay external.
+        if (reference.Length > Array.MaxLength)
+        {
+            throw context.Error(OnnxErrorCodes.ExternalReadFailed, reference.FullPath,
+                $"is {reference.Length.ToString(CultureInfo.InvariantCulture)} bytes, too large to inline into the model",
+                "keep this tensor as external data instead of inlining it");
+        }
+
+        try
+        {
+            var bytes = new byte[reference.Length];
+            using var stream = new FileStream(reference.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            stream.Seek(reference.Offset, SeekOrigin.Begin);
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // EndOfStreamException (an IOException) lands here too: the file shrank after the checks.
+            throw context.Error(OnnxErrorCodes.ExternalReadFailed, reference.FullPath,
+                $"could not be read ({ex.Message.TrimEnd('.')})",
+                "check that the data file is complete and readable and that nothing rewrites it during the build", ex);
+        }
+    }
+}
