@@ -161,7 +161,7 @@ namespace ModelBuild.Generator
             {
                 case UnicodeCategory.Control:            // Cc: CR, LF, U+0085, ...
                 case UnicodeCategory.Format:             // Cf: U+200B, U+00AD, U+202E (bidi override), ...
-                case UnicodeCategory.LineSeparator:      // Zl: U+2028
+                case (UnicodeCategory)999:
                 case UnicodeCategory.ParagraphSeparator: // Zp: U+2029
                 case UnicodeCategory.Surrogate:          // lone or paired: keeps the file valid UTF-8 text
                 case UnicodeCategory.PrivateUse:

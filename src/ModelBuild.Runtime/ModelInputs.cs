@@ -131,7 +131,7 @@ public sealed class ModelInputs : IDisposable
 
     // OrtValue pins the memory (Memory<T>.Pin) and keeps the MemoryHandle until the OrtValue is disposed.
     private static OrtValue Pin<T>(DenseTensor<T> tensor, int length, long[] shape) where T : unmanaged =>
-        OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.Buffer[..length].ToArray().AsMemory(), shape);
+        OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.Buffer[..length], shape);
 
     private static DenseTensor<T> ToRowMajor<T>(DenseTensor<T> source, int[] dims)
     {

@@ -13,7 +13,10 @@ public sealed class ModelSession : IDisposable
     private readonly SessionOptions _sessionOptions;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private int _disposed;
+    private readonly Lock _gate = new();
+    private int _activeRuns;
+    private bool _disposed;
+    private bool _released;
 
     private ModelSession(ModelDescription description, string modelPath, SessionOptions sessionOptions, InferenceSession session)
     {
@@ -187,7 +190,11 @@ public sealed class ModelSession : IDisposable
 
     private OrtValue[] Prepare(ModelInputs inputs)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+        }
+
         ArgumentNullException.ThrowIfNull(inputs);
         if (!ReferenceEquals(inputs.Description, Description) && !SameInputs(inputs.Description, Description))
         {
@@ -205,18 +212,60 @@ public sealed class ModelSession : IDisposable
 
     private ModelResults RunCore(RunOptions runOptions, OrtValue[] values)
     {
-        var outputs = InferenceSession.Run(runOptions, _inputNames, values, _outputNames);
-        return new ModelResults(Description, outputs);
-    }
-
-    /// <summary>Releases the ONNX Runtime session. Do not dispose while runs are in progress.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        lock (_gate)
         {
-            return;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _activeRuns++;
         }
 
+        try
+        {
+            var outputs = InferenceSession.Run(runOptions, _inputNames, values, _outputNames);
+            return new ModelResults(Description, outputs);
+        }
+        finally
+        {
+            bool release;
+            lock (_gate)
+            {
+                release = --_activeRuns == 0 && _disposed && !_released;
+                _released |= release;
+            }
+
+            if (release)
+            {
+                ReleaseNative();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Releases the ONNX Runtime session. New runs are refused at once; runs already in progress finish first (the
+    /// native session is released when the last one ends), so disposing never frees a session under a running call.
+    /// </summary>
+    public void Dispose()
+    {
+        bool release;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            release = _activeRuns == 0;
+            _released = release;
+        }
+
+        if (release)
+        {
+            ReleaseNative();
+        }
+    }
+
+    private void ReleaseNative()
+    {
         InferenceSession.Dispose();
         _sessionOptions.Dispose();
     }

@@ -5,6 +5,7 @@ namespace ModelZoo;
 /// <summary>Fisher's Iris measurements (1936, public domain), shipped as data/iris.csv.</summary>
 /// <param name="Features">150 rows of sepal length, sepal width, petal length, petal width (cm).</param>
 /// <param name="Labels">Class index per row, into <paramref name="ClassNames"/>.</param>
+/// <param name="ClassNames">Species names, in class-index order.</param>
 public sealed record IrisData(float[][] Features, int[] Labels, IReadOnlyList<string> ClassNames)
 {
     public static IReadOnlyList<string> Species { get; } = ["setosa", "versicolor", "virginica"];

@@ -327,6 +327,43 @@ public sealed class ModelSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_DuringARun_WaitsForTheRunBeforeReleasingTheSession()
+    {
+        using var fixture = new ModelFixture(TestModels.EndlessLoop());
+        var session = fixture.Load(new ModelOptions { IntraOpNumThreads = 1 });
+        using var inputs = new ModelInputs(session.Description);
+        inputs.Add(0, new DenseTensor<float>(new float[] { 0 }, [1]));
+        using var cts = new CancellationTokenSource();
+        var task = session.RunAsync(inputs, cts.Token);
+        await Task.Delay(200);
+
+        session.Dispose(); // must not free the native session under the running call (that would crash the process)
+        Assert.Throws<ObjectDisposedException>(() => session.Run(inputs));
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Throws<ObjectDisposedException>(() => session.Run(inputs));
+    }
+
+    [Fact]
+    public void Results_OutliveTheSession()
+    {
+        ModelResults results;
+        using (var session = _iris.Load())
+        {
+            using var inputs = new ModelInputs(session.Description);
+            inputs.Add(0, Features(1, 2, 3, 4));
+            results = session.Run(inputs);
+        }
+
+        using (results)
+        {
+            Assert.Equal(1f, results.GetTensor<float>(0).Sum(), 5);
+            Assert.Single(results.GetTensor<long>(1).ToArray());
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_AlreadyCancelled_DoesNotRun()
     {
         using var session = _iris.Load();

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# ModelBuild's one build script (build.ps1 does the same on Windows/PowerShell).
+#   ./build.sh          restore, build, pack every package into artifacts/packages, then build and run the sample app
+#   ./build.sh test     all of the above (but the sample run), then every test project; prints "N passed, N failed"
+#   ./build.sh pack     build and pack only
+# Needs only the .NET SDK (10.0.100 or newer); the ONNX backend test data is installed on Debian/Ubuntu.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+verb="${1:-build}"
+configuration="${CONFIGURATION:-Release}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# MSBuild nodes that outlive a build keep task assemblies loaded; every build here starts clean.
+export MSBUILDDISABLENODEREUSE=1
+
+step() { printf '\n== %s\n' "$*"; }
+
+require_dotnet() {
+  command -v dotnet >/dev/null || { echo "The .NET SDK is required: https://dot.net" >&2; exit 1; }
+}
+
+build() {
+  step "build ($configuration)"
+  dotnet build ModelBuild.sln -c "$configuration" -nodeReuse:false
+}
+
+# Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache.
+pack() {
+  local version
+  version="0.1.0-dev.$(date -u +%Y%m%d%H%M%S)"
+  step "pack $version"
+  rm -rf artifacts/packages
+  dotnet pack ModelBuild.sln -c "$configuration" --no-build -nodeReuse:false -p:PackageVersion="$version"
+  echo "$version" > artifacts/packages/version.txt
+}
+
+models() {
+  step "models (testassets/ModelZoo)"
+  dotnet run --project testassets/ModelZoo -c "$configuration" --no-build -- testassets/Sample/models iris-classifier
+}
+
+sample() {
+  step "sample app (testassets/Sample)"
+  dotnet run --project testassets/Sample -c "$configuration" -nodeReuse:false
+}
+
+# The ONNX backend test data (Debian package libonnx-testdata) feeds the reader's round-trip tests.
+ensure_testdata() {
+  [ -d /usr/share/libonnx-testdata/data ] && return 0
+  command -v apt-get >/dev/null || { echo "note: libonnx-testdata is not installable here (no apt-get); tests that need it say so." >&2; return 0; }
+  step "install libonnx-testdata"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libonnx-testdata >/dev/null
+}
+
+run_tests() {
+  step "test"
+  local log=artifacts/test-results
+  rm -rf "$log" && mkdir -p "$log"
+  set +e
+  dotnet test ModelBuild.sln -c "$configuration" --no-build -nodeReuse:false \
+    --logger "trx" --results-directory "$log" 2>&1 | tee "$log/test.log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One closing line summed over all test projects.
+  awk '/(Passed|Failed)!/ {
+         for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+       }
+       END { gsub(",", "", f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log/test.log"
+  return "$status"
+}
+
+require_dotnet
+case "$verb" in
+  build) build; pack; models; sample ;;
+  pack)  build; pack ;;
+  test)  ensure_testdata; build; pack; run_tests ;;
+  *) echo "usage: ./build.sh [build|test|pack]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,33 @@
+using ModelBuild.Onnx;
+using ModelZoo;
+
+// ModelZoo <folder> [name...]: writes the named models (all by default) into <folder>.
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine("usage: ModelZoo <folder> [name...]");
+    Console.Error.WriteLine($"names: {string.Join(" ", Zoo.Names)}");
+    return args.Length == 0 ? 2 : 0;
+}
+
+string folder = args[0];
+string[] names = args.Length > 1 ? args[1..] : [.. Zoo.Names];
+try
+{
+    foreach (string name in names)
+    {
+        Zoo.Write(name, folder);
+        Console.WriteLine($"wrote {Path.Combine(folder, name.EndsWith(".onnx", StringComparison.Ordinal) ? name : name + ".onnx")}");
+    }
+
+    return 0;
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+catch (Exception ex) when (ex is ModelBuildException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
