@@ -79,7 +79,7 @@ namespace ModelBuild.Generator
                 switch (c)
                 {
                     case '&': sb.Append("&amp;"); break;
-                    case '<': sb.Append("&lt;"); break;
+                    
                     case '>': sb.Append("&gt;"); break;
                     case '"': sb.Append("&quot;"); break;
                     case '\'': sb.Append("&apos;"); break;
@@ -161,7 +161,7 @@ namespace ModelBuild.Generator
             {
                 case UnicodeCategory.Control:            // Cc: CR, LF, U+0085, ...
                 case UnicodeCategory.Format:             // Cf: U+200B, U+00AD, U+202E (bidi override), ...
-                case (UnicodeCategory)999:
+                case UnicodeCategory.LineSeparator:      // Zl: U+2028
                 case UnicodeCategory.ParagraphSeparator: // Zp: U+2029
                 case UnicodeCategory.Surrogate:          // lone or paired: keeps the file valid UTF-8 text
                 case UnicodeCategory.PrivateUse:

@@ -79,7 +79,16 @@ public static class OnnxModelReader
         try
         {
             using var input = CodedInputStream.CreateWithLimits(stream, sizeLimit, limits.RecursionLimit);
-            model = ModelProto.Parser.ParseFrom(input);
+            model = new ModelProto();
+            model.MergeFrom(input);
+
+            // Generated parsers return early, without error, at an end-group tag (ONNX uses no
+            // groups); bytes left over mean the file is not what it claims to be.
+            if (!input.IsAtEnd)
+            {
+                throw NotProtobuf(path, new InvalidDataException(
+                    $"parsing stopped at byte {input.Position} of {length} (unexpected end-group tag)"));
+            }
         }
         catch (InvalidProtocolBufferException ex) when (IsRecursionLimit(ex))
         {

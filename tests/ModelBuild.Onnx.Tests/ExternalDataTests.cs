@@ -206,8 +206,9 @@ public sealed class ExternalDataTests : IDisposable
     public void ControlCharactersFromTheModelAreEscapedInMessages()
     {
         var model = Read();
-        Weight(model).Name = "W\nsrc/x.cs(1,1): error CS0001: fake";
-        Set(Weight(model), "location", "missing\r\n.data");
+        var weight = Weight(model);
+        weight.Name = "W\nsrc/x.cs(1,1): error CS0001: fake";
+        Set(weight, "location", "missing\r\n.data");
         var ex = Assert.Throws<ModelBuildException>(() => OnnxExternalData.Enumerate(model, ModelFolder, ModelPath));
         Assert.DoesNotContain('\n', ex.Message);
         Assert.DoesNotContain('\r', ex.Message);

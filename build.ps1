@@ -1,0 +1,87 @@
+#!/usr/bin/env pwsh
+# ModelBuild's build script for PowerShell; does what build.sh does, with the same verbs.
+#   ./build.ps1          restore, build, pack every package into artifacts/packages, then build and run the sample app
+#   ./build.ps1 test     all of the above (but the sample run), then every test project; prints "N passed, N failed"
+#   ./build.ps1 pack     build and pack only
+param([ValidateSet('build', 'test', 'pack')][string]$Verb = 'build')
+
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$configuration = if ($env:CONFIGURATION) { $env:CONFIGURATION } else { 'Release' }
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'; $env:DOTNET_NOLOGO = '1'; $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+# MSBuild nodes that outlive a build keep task assemblies loaded; every build here starts clean.
+$env:MSBUILDDISABLENODEREUSE = '1'
+
+function Step([string]$text) { Write-Host "`n== $text" }
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Build {
+    Step "build ($configuration)"
+    Invoke-Dotnet build ModelBuild.sln -c $configuration -nodeReuse:false
+}
+
+# Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache.
+function Invoke-Pack {
+    $version = "0.1.0-dev.$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))"
+    Step "pack $version"
+    Remove-Item -Recurse -Force artifacts/packages -ErrorAction SilentlyContinue
+    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build -nodeReuse:false "-p:PackageVersion=$version"
+    Set-Content -Path artifacts/packages/version.txt -Value $version -NoNewline:$false
+}
+
+function Invoke-Models {
+    Step 'models (testassets/ModelZoo)'
+    Invoke-Dotnet run --project testassets/ModelZoo -c $configuration --no-build -- testassets/Sample/models iris-classifier
+}
+
+function Invoke-Sample {
+    Step 'sample app (testassets/Sample)'
+    Invoke-Dotnet run --project testassets/Sample -c $configuration -nodeReuse:false
+}
+
+# The ONNX backend test data (Debian package libonnx-testdata) feeds the reader's round-trip tests.
+function Install-TestData {
+    if (Test-Path /usr/share/libonnx-testdata/data) { return }
+    if (-not (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Host 'note: libonnx-testdata is not installable here (no apt-get); tests that need it say so.'
+        return
+    }
+    Step 'install libonnx-testdata'
+    $sudo = if ((& id -u) -eq '0') { @() } else { @('sudo') }
+    & @sudo apt-get update -qq
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & @sudo apt-get install -y -qq libonnx-testdata | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'apt-get install libonnx-testdata failed' }
+}
+
+function Invoke-Tests {
+    Step 'test'
+    $log = 'artifacts/test-results'
+    Remove-Item -Recurse -Force $log -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force $log | Out-Null
+    & dotnet test ModelBuild.sln -c $configuration --no-build -nodeReuse:false --logger trx --results-directory $log 2>&1 |
+        Tee-Object -FilePath "$log/test.log"
+    $status = $LASTEXITCODE
+    # One closing line summed over all test projects.
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($line in Get-Content "$log/test.log") {
+        if ($line -match '(Passed|Failed)!') {
+            if ($line -match 'Failed:\s+(\d+)') { $failed += [int]$Matches[1] }
+            if ($line -match 'Passed:\s+(\d+)') { $passed += [int]$Matches[1] }
+            if ($line -match 'Skipped:\s+(\d+)') { $skipped += [int]$Matches[1] }
+        }
+    }
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($status -ne 0) { exit $status }
+}
+
+if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) { throw 'The .NET SDK is required: https://dot.net' }
+switch ($Verb) {
+    'build' { Invoke-Build; Invoke-Pack; Invoke-Models; Invoke-Sample }
+    'pack' { Invoke-Build; Invoke-Pack }
+    'test' { Install-TestData; Invoke-Build; Invoke-Pack; Invoke-Tests }
+}
