@@ -51,10 +51,9 @@ function Install-TestData {
         return
     }
     Step 'install libonnx-testdata'
-    $sudo = if ((& id -u) -eq '0') { @() } else { @('sudo') }
-    & @sudo apt-get update -qq
     $env:DEBIAN_FRONTEND = 'noninteractive'
-    & @sudo apt-get install -y -qq libonnx-testdata | Out-Null
+    $prefix = if ((& id -u) -eq '0') { '' } else { 'sudo ' }
+    & sh -c "${prefix}apt-get update -qq; ${prefix}apt-get install -y -qq libonnx-testdata >/dev/null"
     if ($LASTEXITCODE -ne 0) { throw 'apt-get install libonnx-testdata failed' }
 }
 

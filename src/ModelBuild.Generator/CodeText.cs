@@ -79,7 +79,7 @@ namespace ModelBuild.Generator
                 switch (c)
                 {
                     case '&': sb.Append("&amp;"); break;
-                    
+                    case '<': sb.Append("&lt;"); break;
                     case '>': sb.Append("&gt;"); break;
                     case '"': sb.Append("&quot;"); break;
                     case '\'': sb.Append("&apos;"); break;

@@ -27,7 +27,7 @@ public static class OnnxModelReader
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new ModelBuildException(OnnxErrorCodes.FileNotFound,
-                $"ONNX model file '{path}' was not found. Check the path (relative paths are resolved against the project folder).",
+                $"ONNX model file '{path}' was not found. Check the path, and that the file exists before the build reads it.",
                 path, ex);
         }
         catch (UnauthorizedAccessException ex) when (Directory.Exists(path))

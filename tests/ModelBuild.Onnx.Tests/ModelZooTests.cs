@@ -25,6 +25,30 @@ public sealed class ModelZooTests(ZooFixture zoo) : IClassFixture<ZooFixture>
     }
 
     [Fact]
+    public void ZooExecutableInAnotherProcessWritesTheSameBytes()
+    {
+        // A fresh process trains the network again, so this also checks run-to-run determinism.
+        using var output = new TempFolder();
+        string zooDll = Path.Combine(AppContext.BaseDirectory, "ModelZoo.dll");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "exec", zooDll, output.Path }) start.ArgumentList.Add(arg);
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "ModelZoo did not finish within 2 minutes.");
+        Assert.True(process.ExitCode == 0, $"ModelZoo exited with {process.ExitCode}:\n{stdout}\n{stderr}");
+
+        foreach (string file in Directory.GetFiles(zoo.Folder))
+        {
+            string name = Path.GetFileName(file);
+            Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(output.File(name))),
+                $"{name} written by the ModelZoo executable differs from the one written in-process.");
+        }
+    }
+
+    [Fact]
     public void TrainingIsDeterministic()
     {
         var a = IrisNetwork.Train(IrisData.Load());

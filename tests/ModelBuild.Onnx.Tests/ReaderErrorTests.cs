@@ -46,6 +46,17 @@ public sealed class ReaderErrorTests(ZooFixture zoo) : IClassFixture<ZooFixture>
     public void RandomBytesAreMB1003() => ReadFails(zoo.PathOf("random.onnx"), "MB1003");
 
     [Fact]
+    public void BytesAfterAnEndGroupTagAreMB1003()
+    {
+        // Generated parsers stop silently at an end-group tag; the reader must notice the rest.
+        using var folder = new TempFolder();
+        string path = folder.File("end-group.onnx");
+        File.WriteAllBytes(path, [.. File.ReadAllBytes(zoo.PathOf("iris-classifier.onnx")), 0x0C, 0xFF, 0xFF]);
+        var ex = ReadFails(path, "MB1003");
+        Assert.Contains("end-group", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InvalidUtf8InAStringFieldIsMB1003()
     {
         using var folder = new TempFolder();

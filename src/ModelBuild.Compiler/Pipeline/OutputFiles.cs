@@ -28,8 +28,15 @@ internal static class OutputFiles
     /// <summary>Removes what an earlier build of this job made, so a now-broken model cannot ship a stale asset.</summary>
     public static void Delete(CompileJob job)
     {
-        File.Delete(job.AssetListFile);
-        File.Delete(job.SignatureFile);
+        // File.Delete throws when the folder is missing (a model that never compiled, a fresh --out folder).
+        if (File.Exists(job.AssetListFile))
+        {
+            File.Delete(job.AssetListFile);
+        }
+        if (File.Exists(job.SignatureFile))
+        {
+            File.Delete(job.SignatureFile);
+        }
         if (Directory.Exists(job.OutputDirectory))
         {
             Directory.Delete(job.OutputDirectory, recursive: true);
