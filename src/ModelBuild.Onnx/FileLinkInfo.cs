@@ -19,7 +19,7 @@ internal static class FileLinkInfo
     {
         try
         {
-            if (OperatingSystem.IsLinux()) return null;
+            if (OperatingSystem.IsLinux()) return QueryLinux(path);
             if (OperatingSystem.IsMacOS()) return QueryMac(path);
             if (OperatingSystem.IsWindows()) return QueryWindows(path);
         }

@@ -45,13 +45,17 @@ public static class OnnxExternalData
     public static void LoadIntoModel(ModelProto model, string modelDirectory, string? modelPath = null)
     {
         var references = Enumerate(model, modelDirectory, modelPath);
-        foreach (var reference in references)
+
+        // Read everything first, so a failure leaves the model exactly as it was.
+        var contents = references
+            .Select(r => ReadRange(r, new ExternalDataContext(modelPath ?? Path.GetFullPath(modelDirectory), r.Tensor.Name)))
+            .ToList();
+        for (int i = 0; i < references.Count; i++)
         {
-            var context = new ExternalDataContext(modelPath ?? Path.GetFullPath(modelDirectory), reference.Tensor.Name);
-            byte[] bytes = ReadRange(reference, context);
-            reference.Tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
-            reference.Tensor.ExternalData.Clear();
-            reference.Tensor.ClearDataLocation();
+            var tensor = references[i].Tensor;
+            tensor.RawData = UnsafeByteOperations.UnsafeWrap(contents[i]);
+            tensor.ExternalData.Clear();
+            tensor.ClearDataLocation();
         }
     }
 
@@ -65,6 +69,8 @@ public static class OnnxExternalData
                 "keep this tensor as external data instead of inlining it");
         }
 
+        // The location was checked by Enumerate just before; a file replaced by a link in between
+        // would need an attacker already writing inside the model's folder.
         try
         {
             var bytes = new byte[reference.Length];
