@@ -59,7 +59,7 @@ public sealed class BuildLifecycleTests(PackageFeed feed)
         Assert.Contains(model, result.Output);
         Assert.DoesNotContain("   at ", result.Output); // no stack trace
         string obj = Path.Combine(project, "obj", "Release", "net10.0", "modelbuild");
-        Assert.Empty(Directory.GetFiles(obj, "IrisClassifier*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".options")));
+        Assert.DoesNotContain(Directory.GetFiles(obj, "IrisClassifier*", SearchOption.AllDirectories), f => !f.EndsWith(".options"));
         Assert.False(Directory.Exists(Path.Combine(obj, "IrisClassifier")));
         Assert.False(Directory.Exists(Path.Combine(project, "bin", "Release", "net10.0", "models")));
     }

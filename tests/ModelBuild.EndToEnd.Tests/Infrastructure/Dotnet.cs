@@ -4,7 +4,7 @@ using System.Text;
 namespace ModelBuild.EndToEnd.Tests.Infrastructure;
 
 /// <summary>Runs the real .NET CLI in a clean environment (none of the test host's MSBuild variables).</summary>
-internal static class Dotnet
+public static class Dotnet
 {
     public sealed record Result(int ExitCode, string Output)
     {
