@@ -45,7 +45,10 @@ public sealed class PackageFeed
 
     private int _projects;
 
-    /// <summary>Copies a testassets project (sources only) into a fresh folder of the workspace.</summary>
+    /// <summary>
+    /// Copies a testassets project (sources only) into a fresh folder of the workspace. Its own nuget.config is
+    /// left behind: it points at the repository's feed by a relative path; the workspace's one applies instead.
+    /// </summary>
     public string CopyTestAsset(string name, params string[] models)
     {
         string target = Path.Combine(Workspace, $"{name}-{Interlocked.Increment(ref _projects)}");
@@ -53,7 +56,8 @@ public sealed class PackageFeed
         foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(source, file);
-            if (relative.Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj" or "models")
+            if (relative.Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj" or "models"
+                || string.Equals(relative, "nuget.config", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
