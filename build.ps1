@@ -21,7 +21,7 @@ function Invoke-Dotnet {
 
 function Invoke-Build {
     Step "build ($configuration)"
-    Invoke-Dotnet build ModelBuild.sln -c $configuration -nodeReuse:false
+    Invoke-Dotnet build ModelBuild.sln -c $configuration '-nodeReuse:false'
 }
 
 # Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache.
@@ -29,7 +29,7 @@ function Invoke-Pack {
     $version = "0.1.0-dev.$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))"
     Step "pack $version"
     Remove-Item -Recurse -Force artifacts/packages -ErrorAction SilentlyContinue
-    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build -nodeReuse:false "-p:PackageVersion=$version"
+    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build '-nodeReuse:false' "-p:PackageVersion=$version"
     Set-Content -Path artifacts/packages/version.txt -Value $version -NoNewline:$false
 }
 
@@ -40,7 +40,7 @@ function Invoke-Models {
 
 function Invoke-Sample {
     Step 'sample app (testassets/Sample)'
-    Invoke-Dotnet run --project testassets/Sample -c $configuration -nodeReuse:false
+    Invoke-Dotnet run --project testassets/Sample -c $configuration '-nodeReuse:false'
 }
 
 # The ONNX backend test data (Debian package libonnx-testdata) feeds the reader's round-trip tests.
@@ -62,7 +62,7 @@ function Invoke-Tests {
     $log = 'artifacts/test-results'
     Remove-Item -Recurse -Force $log -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force $log | Out-Null
-    & dotnet test ModelBuild.sln -c $configuration --no-build -nodeReuse:false --logger trx --results-directory $log 2>&1 |
+    & dotnet test ModelBuild.sln -c $configuration --no-build '-nodeReuse:false' --logger trx --results-directory $log 2>&1 |
         Tee-Object -FilePath "$log/test.log"
     $status = $LASTEXITCODE
     # One closing line summed over all test projects.

@@ -9,13 +9,16 @@ namespace ModelBuild.Tasks
     {
         private static readonly string[] JobMetadata =
         {
-            "ClassName", "Namespace", "Access", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix",
+            "ClassName", "Namespace", "Access", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile",
+            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs",
         };
 
-        public static string Write(IEnumerable<ITaskItem> models, bool signatureOnly)
+        public static string Write(IEnumerable<ITaskItem> models, bool signatureOnly, string cacheDirectory)
         {
             var json = new StringBuilder();
-            json.Append("{\"signatureOnly\":").Append(signatureOnly ? "true" : "false").Append(",\"jobs\":[");
+            json.Append("{\"signatureOnly\":").Append(signatureOnly ? "true" : "false").Append(",\"cacheDirectory\":");
+            AppendString(json, cacheDirectory);
+            json.Append(",\"jobs\":[");
             bool first = true;
             foreach (ITaskItem model in models)
             {

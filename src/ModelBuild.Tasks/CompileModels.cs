@@ -26,6 +26,9 @@ namespace ModelBuild.Tasks
         /// <summary>Design-time builds only need the signatures, so the IDE sees the generated types quickly.</summary>
         public bool SignatureOnly { get; set; }
 
+        /// <summary>Compile cache shared by builds (<c>$(ModelBuildCacheDirectory)</c>); empty = the default under the user profile.</summary>
+        public string CacheDirectory { get; set; } = "";
+
         protected override string ToolName => RuntimeInformationIsWindows() ? "dotnet.exe" : "dotnet";
 
         protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Low;
@@ -39,7 +42,7 @@ namespace ModelBuild.Tasks
                 return true;
             }
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(ManifestFile))!);
-            File.WriteAllText(ManifestFile, CompileManifest.Write(Models, SignatureOnly), new UTF8Encoding(false));
+            File.WriteAllText(ManifestFile, CompileManifest.Write(Models, SignatureOnly, CacheDirectory), new UTF8Encoding(false));
             return base.Execute();
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -29,6 +30,9 @@ namespace ModelBuild.Tasks
 
         /// <summary>Identifies the compiler build, so that a new ModelBuild version recompiles models.</summary>
         [Required] public string CompilerIdentity { get; set; } = "";
+
+        /// <summary>Relative SampleInputs folders resolve against it.</summary>
+        public string ProjectDirectory { get; set; } = "";
 
         [Output] public ITaskItem[] ResolvedModels { get; private set; } = Array.Empty<ITaskItem>();
 
@@ -88,6 +92,13 @@ namespace ModelBuild.Tasks
 
             string intermediate = Path.Combine(IntermediateDirectory, className);
             var item = new TaskItem(fullPath);
+            string projectDirectory = ProjectDirectory.Length > 0 ? ProjectDirectory : Directory.GetCurrentDirectory();
+            if (!CompileOptionsMetadata.TryApply(model, item, projectDirectory,
+                    (code, message) => Error(code, model.ItemSpec, message),
+                    (code, message) => Log.LogWarning(null, code, null, model.ItemSpec, 0, 0, 0, 0, "{0}", message)))
+            {
+                return null;
+            }
             item.SetMetadata("OriginalItemSpec", model.ItemSpec);
             item.SetMetadata("ClassName", className);
             item.SetMetadata("Namespace", ns);
@@ -96,6 +107,7 @@ namespace ModelBuild.Tasks
             item.SetMetadata("SignatureFile", Path.Combine(IntermediateDirectory, className + ".modelsig.json"));
             item.SetMetadata("AssetListFile", Path.Combine(IntermediateDirectory, className + ".assets.txt"));
             item.SetMetadata("OptionsFile", Path.Combine(IntermediateDirectory, className + ".options"));
+            item.SetMetadata("ReportFile", Path.Combine(IntermediateDirectory, className + ".report.json"));
             item.SetMetadata("AssetPathPrefix", AssetFolder.TrimEnd('/', '\\') + "/" + className + "/");
 
             WriteOptionsStamp(item);
@@ -106,9 +118,13 @@ namespace ModelBuild.Tasks
         {
             var text = new StringBuilder();
             text.Append("compiler=").Append(CompilerIdentity).Append('\n');
-            foreach (string name in new[] { "ClassName", "Namespace", "Access", "AssetPathPrefix" })
+            foreach (string name in new[] { "ClassName", "Namespace", "Access", "AssetPathPrefix" }.Concat(CompileOptionsMetadata.Names))
             {
                 text.Append(name).Append('=').Append(item.GetMetadata(name)).Append('\n');
+            }
+            foreach (string line in CompileOptionsMetadata.SampleInputsFingerprint(item.GetMetadata("SampleInputs")))
+            {
+                text.Append(line).Append('\n');
             }
             string path = item.GetMetadata("OptionsFile");
             string content = text.ToString();

@@ -1,14 +1,21 @@
 using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Variants;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Compiler.Pipeline;
 
 /// <summary>State handed from pass to pass while one model compiles.</summary>
-internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool signatureOnly)
+internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool signatureOnly, CompileSettings settings, string? cacheDirectory)
 {
+    private ModelProto? _modelWithData;
+
     public CompileJob Job { get; } = job;
     public Reporter Reporter { get; } = reporter;
+    public CompileSettings Settings { get; } = settings;
+
+    /// <summary>Null: no compile cache (command line <c>--no-cache</c>).</summary>
+    public string? CacheDirectory { get; } = cacheDirectory;
 
     /// <summary>Design-time builds: produce the signature, skip assets and heavy passes.</summary>
     public bool SignatureOnly { get; } = signatureOnly;
@@ -20,6 +27,26 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
 
     /// <summary>Tensors stored beside the model, checked by the load pass.</summary>
     public IReadOnlyList<ExternalDataReference> ExternalData { get; set; } = [];
+
+    /// <summary>Set by the plan pass, in canonical target order.</summary>
+    public IReadOnlyList<CompiledVariant> Variants { get; set; } = [];
+
+    /// <summary>Size of the source model with its external data: the "before" of every report line.</summary>
+    public long OriginalSize { get; set; }
+
+    /// <summary>A copy of the model with external tensors read in, for passes that rewrite or re-serialize it.</summary>
+    public ModelProto ModelWithData()
+    {
+        if (_modelWithData is null)
+        {
+            _modelWithData = Model.Clone();
+            if (ExternalData.Count > 0)
+            {
+                OnnxExternalData.LoadIntoModel(_modelWithData, ModelDirectory, Job.Model);
+            }
+        }
+        return _modelWithData.Clone();
+    }
 
     public CompilationException Fail(string code, string message) => new(code, Job.Model, message);
 }

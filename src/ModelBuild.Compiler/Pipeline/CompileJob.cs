@@ -9,6 +9,11 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="SignatureFile">The signature JSON the source generator reads.</param>
 /// <param name="AssetListFile">Lists the emitted assets; written last, so it marks a complete compilation.</param>
 /// <param name="AssetPathPrefix">Where the assets land under the app's output folder, e.g. <c>models/Net/</c>.</param>
+/// <param name="ReportFile">Machine-readable compile report (variants, sizes, accuracy, latency); none when null.</param>
+/// <remarks>
+/// The compilation options (Quantize … SampleInputs) are the item metadata as ModelBuild.Tasks normalised it;
+/// null or empty means the default. <see cref="Variants.CompileSettings"/> parses them.
+/// </remarks>
 internal sealed record CompileJob(
     string Model,
     string ClassName,
@@ -17,4 +22,14 @@ internal sealed record CompileJob(
     string OutputDirectory,
     string SignatureFile,
     string AssetListFile,
-    string AssetPathPrefix);
+    string AssetPathPrefix,
+    string? ReportFile = null,
+    string? Quantize = null,
+    string? Targets = null,
+    string? TargetQuantize = null,
+    string? Optimize = null,
+    string? Verify = null,
+    string? MinCosine = null,
+    string? MaxAbsError = null,
+    string? VerifySamples = null,
+    string? SampleInputs = null);

@@ -1,0 +1,83 @@
+using System.Globalization;
+using ModelBuild.Compiler.Pipeline;
+
+namespace ModelBuild.Compiler.Variants;
+
+internal enum QuantizeMode { None, Int8, Fp16, Int4 }
+
+internal enum OptimizeMode { None, Basic, Extended }
+
+internal enum VerifyMode { Error, Warn, Off }
+
+/// <summary>A job's compilation options, parsed and defaulted (the MSBuild task checked them; the command line did not).</summary>
+internal sealed record CompileSettings(
+    QuantizeMode Quantize,
+    IReadOnlyList<Target> Targets,
+    IReadOnlyDictionary<Target, QuantizeMode> TargetQuantize,
+    OptimizeMode Optimize,
+    VerifyMode Verify,
+    double? MinCosine,
+    double? MaxAbsError,
+    int VerifySamples,
+    string? SampleInputs)
+{
+    public const int DefaultVerifySamples = 8;
+
+    public static CompileSettings Parse(CompileJob job)
+    {
+        QuantizeMode quantize = ParseQuantize(job.Quantize, "Quantize");
+        List<Target> targets = Split(job.Targets, ';').Select(t => Parse<Target>(t, "Targets")).Distinct().Order().ToList();
+        if (targets.Count == 0)
+        {
+            targets.Add(Target.Cpu);
+        }
+        var overrides = new Dictionary<Target, QuantizeMode>();
+        foreach (string pair in Split(job.TargetQuantize, ';'))
+        {
+            string[] parts = pair.Split('=', 2);
+            if (parts.Length != 2)
+            {
+                throw new SettingsException($"TargetQuantize entry '{pair}' is not of the form target=mode.");
+            }
+            overrides[Parse<Target>(parts[0], "TargetQuantize")] = ParseQuantize(parts[1], "TargetQuantize");
+        }
+        return new CompileSettings(
+            quantize,
+            targets,
+            overrides,
+            string.IsNullOrWhiteSpace(job.Optimize) ? OptimizeMode.Extended : Parse<OptimizeMode>(job.Optimize, "Optimize"),
+            string.IsNullOrWhiteSpace(job.Verify) ? VerifyMode.Error : Parse<VerifyMode>(job.Verify, "Verify"),
+            Number(job.MinCosine, "MinCosine"),
+            Number(job.MaxAbsError, "MaxAbsError"),
+            (int?)Number(job.VerifySamples, "VerifySamples") is int samples and > 0 ? samples : DefaultVerifySamples,
+            string.IsNullOrWhiteSpace(job.SampleInputs) ? null : job.SampleInputs);
+    }
+
+    /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
+    public QuantizeMode QuantizeFor(Target target) => TargetQuantize.TryGetValue(target, out QuantizeMode mode) ? mode : Quantize;
+
+    private static QuantizeMode ParseQuantize(string? text, string name) =>
+        string.IsNullOrWhiteSpace(text) ? QuantizeMode.None : Parse<QuantizeMode>(text, name);
+
+    private static T Parse<T>(string text, string name) where T : struct, Enum =>
+        Enum.TryParse(text.Trim(), ignoreCase: true, out T value) && Enum.IsDefined(value) && !int.TryParse(text, out _)
+            ? value
+            : throw new SettingsException($"{name} '{text}' is not supported. Use one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+
+    private static double? Number(string? text, string name)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value >= 0
+            ? value
+            : throw new SettingsException($"{name} '{text}' is not a non-negative number.");
+    }
+
+    private static IEnumerable<string> Split(string? text, char separator) =>
+        (text ?? "").Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>Bad compilation options (reachable from the command line; MSBuild checks them before).</summary>
+internal sealed class SettingsException(string message) : Exception(message);

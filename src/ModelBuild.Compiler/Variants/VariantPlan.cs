@@ -1,0 +1,46 @@
+namespace ModelBuild.Compiler.Variants;
+
+/// <summary>How a variant's weights and arithmetic are stored.</summary>
+internal enum VariantForm
+{
+    /// <summary>The original precision, graph-optimized.</summary>
+    Fp32,
+    /// <summary>int8 weights over the full range [-127, 127] (ARM: no saturation in its int8 dot products).</summary>
+    Int8,
+    /// <summary>7-bit int8 weights: free of the u8s8 saturation of AVX2 machines without VNNI, so it runs right on every x64.</summary>
+    Int8ReducedRange,
+    /// <summary>float16 storage, float32 arithmetic (half the size; CPUs compute most ops in fp32 anyway).</summary>
+    Fp16Weights,
+    /// <summary>The graph computes in float16 (GPUs); float inputs and outputs are kept.</summary>
+    Fp16Compute,
+    /// <summary>Weight-only 4-bit MatMulNBits, block 32: the smallest form.</summary>
+    Int4,
+}
+
+/// <summary>One asset to compile for one target.</summary>
+/// <param name="Requested">The Quantize the project asked for this target.</param>
+/// <param name="Applied">What the target gets (differs when the target has no such form).</param>
+/// <param name="Substitution">Why Applied differs from Requested; reported as warning MB5001.</param>
+internal sealed record VariantPlan(
+    Target Target,
+    QuantizeMode Requested,
+    QuantizeMode Applied,
+    VariantForm Form,
+    OptimizeMode Optimize,
+    bool OrtFormat,
+    string ExecutionProvider,
+    string? Substitution)
+{
+    public string FileName(string modelFileName) => Path.GetFileNameWithoutExtension(modelFileName) + (OrtFormat ? ".ort" : ".onnx");
+
+    /// <summary>Default MinCosine: what each form keeps of the original's outputs on realistic inputs.</summary>
+    public double DefaultMinCosine => Applied switch
+    {
+        QuantizeMode.Int8 or QuantizeMode.Int4 => 0.99,
+        QuantizeMode.Fp16 => 0.999,
+        _ => 0.99999,
+    };
+
+    /// <summary>Everything that decides the variant's bytes, in one stable line (part of the cache key).</summary>
+    public string Identity => $"target={Target.Name()};form={Form};optimize={Optimize};ort={OrtFormat}";
+}

@@ -1,0 +1,38 @@
+namespace ModelBuild.Compiler.Variants;
+
+/// <summary>
+/// Decides each target's form. The portable cpu variant must be right on every CPU, so its int8 weights avoid the
+/// AVX2 saturation just as x64's do; arm64 and mobile use the full int8 range. CUDA has no int8 form in ONNX
+/// Runtime (DynamicQuantizeMatMul is CPU-only), so int8 becomes fp16 there. cuda and mobile are optimized at most at
+/// the basic level: extended fusions made with the CPU provider produce contrib ops that the CUDA, NNAPI and
+/// CoreML providers may not run.
+/// </summary>
+internal static class VariantPlanner
+{
+    public static IReadOnlyList<VariantPlan> Plan(CompileSettings settings) =>
+        settings.Targets.Select(target => Plan(target, settings.QuantizeFor(target), settings.Optimize)).ToList();
+
+    private static VariantPlan Plan(Target target, QuantizeMode requested, OptimizeMode optimize)
+    {
+        QuantizeMode applied = requested;
+        string? substitution = null;
+        if (target == Target.Cuda && requested == QuantizeMode.Int8)
+        {
+            applied = QuantizeMode.Fp16;
+            substitution = "int8 is not a CUDA form (ONNX Runtime's dynamic int8 kernels are CPU-only); the cuda variant is fp16 instead. Set CudaQuantize=\"fp16\" to say so explicitly.";
+        }
+        VariantForm form = (applied, target) switch
+        {
+            (QuantizeMode.None, _) => VariantForm.Fp32,
+            (QuantizeMode.Int8, Target.Arm64 or Target.Mobile) => VariantForm.Int8,
+            (QuantizeMode.Int8, _) => VariantForm.Int8ReducedRange,
+            (QuantizeMode.Fp16, Target.Cuda) => VariantForm.Fp16Compute,
+            (QuantizeMode.Fp16, _) => VariantForm.Fp16Weights,
+            (QuantizeMode.Int4, _) => VariantForm.Int4,
+            _ => throw new ArgumentOutOfRangeException(nameof(requested)),
+        };
+        OptimizeMode level = target is Target.Cuda or Target.Mobile && optimize == OptimizeMode.Extended ? OptimizeMode.Basic : optimize;
+        string provider = target == Target.Cuda ? "cuda" : "cpu";
+        return new VariantPlan(target, requested, applied, form, level, OrtFormat: target == Target.Mobile, provider, substitution);
+    }
+}
