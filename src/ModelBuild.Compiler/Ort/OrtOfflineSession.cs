@@ -1,0 +1,93 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Onnx;
+using ModelBuild.Onnx.Protos;
+
+namespace ModelBuild.Compiler.Ort;
+
+/// <summary>
+/// Runs ONNX Runtime once as an offline tool: it loads a model, applies graph optimizations and writes the result
+/// to <see cref="SessionOptions.OptimizedModelFilePath"/> in a private temporary folder, whose bytes are returned.
+/// </summary>
+internal static class OrtOfflineSession
+{
+    private const string OutputFileName = "model.out";
+
+    /// <param name="model">The ONNX model's bytes.</param>
+    /// <param name="modelDirectory">Where the model's external data resolves.</param>
+    /// <param name="configure">Extra session settings (level, output format).</param>
+    /// <param name="errorCode">Code of the <see cref="ModelToolException"/> thrown when ORT fails.</param>
+    /// <param name="what">What is being done, for the error message ("optimize the model").</param>
+    public static byte[] Run(byte[] model, string modelDirectory, Action<SessionOptions> configure, string errorCode, string what)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        byte[] input = SelfContained(model, modelDirectory);
+
+        DirectoryInfo folder = Directory.CreateTempSubdirectory("modelbuild-ort-");
+        try
+        {
+            using (var options = new SessionOptions())
+            {
+                // CPU EP only (nothing appended). One thread: constant folding then runs the same way everywhere.
+                options.IntraOpNumThreads = 1;
+                options.InterOpNumThreads = 1;
+                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+                options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+                options.OptimizedModelFilePath = Path.Combine(folder.FullName, OutputFileName);
+                configure(options);
+                try
+                {
+                    // The session writes the optimized model while it initializes; it is never run.
+                    using var session = new InferenceSession(input, options);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw new ModelToolException(errorCode,
+                        $"ONNX Runtime could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
+                }
+            }
+
+            return File.ReadAllBytes(Path.Combine(folder.FullName, OutputFileName));
+        }
+        finally
+        {
+            try
+            {
+                folder.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder must not hide the real result.
+            }
+        }
+    }
+
+    /// <summary>
+    /// ORT resolves the external data of a model given as bytes against the process's current folder, not the
+    /// model's. External tensors are therefore read here, through ModelBuild's checked reader (no traversal, no
+    /// links), and inlined: ORT never opens a file of the model itself.
+    /// </summary>
+    private static byte[] SelfContained(byte[] model, string modelDirectory)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelToolException(ToolErrorCodes.OptimizeFailed, $"The model bytes are not an ONNX model: {e.Message}", e);
+        }
+
+        if (OnnxExternalData.Enumerate(proto, modelDirectory).Count == 0)
+        {
+            return model;
+        }
+
+        OnnxExternalData.LoadIntoModel(proto, modelDirectory);
+        return OnnxModelWriter.Serialize(proto);
+    }
+}
