@@ -25,7 +25,7 @@ internal static class Int8DynamicQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         int qmax = range == Int8WeightRange.Full ? 127 : 63;
-        var cache = new Dictionary<(GraphProto, string, bool, float), (string Weight, string Scale)>();
+        var cache = new Dictionary<(GraphScope, string, bool, float), (string Weight, string Scale)>();
         WeightRewriter? rewriter = null;
         rewriter = new WeightRewriter(model, allowGemm: true, (WeightedMatMul m, GraphScope scope, out string? whyNot) =>
         {

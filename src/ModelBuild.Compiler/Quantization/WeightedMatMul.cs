@@ -23,7 +23,7 @@ internal sealed record WeightedMatMul(
     string Output)
 {
     /// <summary>Key under which a quantized form of the weight can be shared by several nodes.</summary>
-    public (GraphProto Graph, string Name, bool Transposed, float Alpha) WeightKey => (Weight.Owner.Graph, Weight.Name, Transposed, Alpha);
+    public (GraphScope Owner, string Name, bool Transposed, float Alpha) WeightKey => (Weight.Owner, Weight.Name, Transposed, Alpha);
 
     public string DisplayName => Describe(Anchor == Nodes[0] ? Anchor : Nodes[0]);
 
