@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using ModelBuild.Compiler.Caching;
 using ModelBuild.Compiler.Cli;
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Pipeline;
@@ -15,6 +16,9 @@ internal static class Program
     private const string Usage = """
         Usage:
           modelbuild compile <model.onnx> [--out <dir>] [--class-name <Name>] [--namespace <Ns>] [--access public|internal]
+                     [--quantize none|int8|fp16|int4] [--targets cpu;x64;arm64;cuda;mobile] [--optimize extended|basic|none]
+                     [--verify error|warn|off] [--min-cosine <x>] [--max-abs-error <x>] [--verify-samples <n>]
+                     [--sample-inputs <dir>] [--cache <dir> | --cache off]
           modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
           modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
           modelbuild --version
@@ -47,13 +51,17 @@ internal static class Program
 
     private static int Compile(string[] args)
     {
-        var arguments = new Arguments(args, ["--manifest", "--out", "--class-name", "--namespace", "--access"]);
+        var arguments = new Arguments(args,
+        [
+            "--manifest", "--out", "--class-name", "--namespace", "--access", "--quantize", "--targets", "--optimize", "--verify",
+            "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--cache",
+        ]);
         if (arguments["--manifest"] is { } manifestPath)
         {
             CompileManifest manifest = CompileManifest.Read(manifestPath);
             var msbuildReporter = new Reporter(Console.Out, forMsBuild: true);
             msbuildReporter.Info($"ModelBuild: compiling {manifest.Jobs.Count} model(s){(manifest.SignatureOnly ? " (signatures only)" : "")}");
-            return RunJobs(manifest.Jobs, msbuildReporter, manifest.SignatureOnly);
+            return RunJobs(manifest.Jobs, msbuildReporter, manifest.SignatureOnly, CacheDirectory(manifest.CacheDirectory));
         }
         if (arguments.Positional.Count != 1)
         {
@@ -64,13 +72,23 @@ internal static class Program
         string output = Path.GetFullPath(arguments["--out"] ?? Path.Combine(Path.GetDirectoryName(model)!, "modelbuild"));
         var job = new CompileJob(model, className, arguments["--namespace"] ?? "Models", arguments["--access"] ?? "public",
             Path.Combine(output, className), Path.Combine(output, className + ".modelsig.json"),
-            Path.Combine(output, className + ".assets.txt"), $"models/{className}/");
-        return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false);
+            Path.Combine(output, className + ".assets.txt"), $"models/{className}/",
+            ReportFile: Path.Combine(output, className + ".report.json"),
+            Quantize: arguments["--quantize"], Targets: arguments["--targets"], Optimize: arguments["--optimize"],
+            Verify: arguments["--verify"], MinCosine: arguments["--min-cosine"], MaxAbsError: arguments["--max-abs-error"],
+            VerifySamples: arguments["--verify-samples"],
+            SampleInputs: arguments["--sample-inputs"] is { } samples ? Path.GetFullPath(samples) : null);
+        string? cache = arguments["--cache"] is "off" ? null : CacheDirectory(arguments["--cache"]);
+        return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false, cache);
     }
 
-    private static int RunJobs(IReadOnlyList<CompileJob> jobs, Reporter reporter, bool signatureOnly)
+    /// <summary>The compile cache to use: the one given, else the default under the user profile.</summary>
+    private static string CacheDirectory(string? given) =>
+        string.IsNullOrWhiteSpace(given) ? CompileCache.DefaultDirectory : Path.GetFullPath(given);
+
+    private static int RunJobs(IReadOnlyList<CompileJob> jobs, Reporter reporter, bool signatureOnly, string? cacheDirectory)
     {
-        var pipeline = new ModelPipeline(reporter, signatureOnly);
+        var pipeline = new ModelPipeline(reporter, signatureOnly, cacheDirectory);
         int failed = jobs.Count(job => !pipeline.Run(job));
         return failed == 0 ? 0 : 1;
     }
@@ -90,7 +108,7 @@ internal static class Program
             var job = new CompileJob(model, className, "Models", "public", Path.Combine(temp, className),
                 Path.Combine(temp, "signature.json"), Path.Combine(temp, "assets.txt"), $"models/{className}/");
             var reporter = new Reporter(Console.Error, forMsBuild: false);
-            if (!new ModelPipeline(reporter, signatureOnly: true).Run(job))
+            if (!new ModelPipeline(reporter, signatureOnly: true, cacheDirectory: null).Run(job))
             {
                 return 1;
             }

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Reports;
 using ModelBuild.Compiler.Signature;
-using ModelBuild.Onnx;
+using ModelBuild.Compiler.Variants;
 
 namespace ModelBuild.Compiler.Passes;
 
 /// <summary>
-/// Writes the model assets (the model and its external data files) into the job's output folder, then the
-/// signature, then the asset list. The asset list is written last: the build treats its presence as "done".
+/// Writes each variant into <c>{target}/</c> of the job's output folder, then the signature, the report and the asset
+/// list. The asset list is written last: the build treats its presence as "done".
 /// </summary>
 internal sealed class EmitPass : IModelPass
 {
@@ -18,39 +19,45 @@ internal sealed class EmitPass : IModelPass
     public void Run(CompilationContext context)
     {
         CompileJob job = context.Job;
-        byte[] model = File.ReadAllBytes(job.Model);
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(model));
-        if (!context.SignatureOnly)
+        if (context.SignatureOnly)
         {
-            List<string> assets = WriteAssets(context, model);
-            OutputFiles.WriteAtomically(job.SignatureFile, SignatureWriter.Write(job, context.Model, sha256));
-            OutputFiles.WriteAtomically(job.AssetListFile, string.Join("\n", assets) + "\n");
-            context.Reporter.Info($"ModelBuild: {Path.GetFileName(job.Model)} -> {job.ClassName}: {FormatSize(model.Length)}, {context.ExternalData.Count} external tensor(s), {job.AssetPathPrefix}");
+            // Design-time builds compile nothing: the signature names the planned assets, hashed from the source model.
+            string sourceSha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(job.Model)));
+            OutputFiles.WriteAtomically(job.SignatureFile, SignatureWriter.Write(job, context.Model, context.Variants, _ => sourceSha256));
+            return;
         }
-        else
+        List<string> assets = WriteAssets(context);
+        OutputFiles.WriteAtomically(job.SignatureFile, SignatureWriter.Write(job, context.Model, context.Variants, v => v.Report!.Sha256));
+        if (job.ReportFile is { } reportFile)
         {
-            OutputFiles.WriteAtomically(job.SignatureFile, SignatureWriter.Write(job, context.Model, sha256));
+            OutputFiles.WriteAtomically(reportFile, ReportWriter.Write(context));
+        }
+        OutputFiles.WriteAtomically(job.AssetListFile, string.Join("\n", assets) + "\n");
+        foreach (CompiledVariant variant in context.Variants)
+        {
+            context.Reporter.Info(ReportLine.Format(Path.GetFileName(job.Model), variant));
         }
     }
 
     /// <summary>Stages every asset in a fresh folder and swaps it in, so the output folder is never half written.</summary>
-    private static List<string> WriteAssets(CompilationContext context, byte[] model)
+    private static List<string> WriteAssets(CompilationContext context)
     {
-        CompileJob job = context.Job;
-        string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(job.OutputDirectory));
+        string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(context.Job.OutputDirectory));
         string staging = $"{output}.{Guid.NewGuid():N}.staging";
-        var assets = new List<string> { Path.GetFileName(job.Model) };
+        var assets = new List<string>();
         try
         {
-            Directory.CreateDirectory(staging);
-            File.WriteAllBytes(Path.Combine(staging, assets[0]), model);
-            foreach (ExternalDataReference data in context.ExternalData.DistinctBy(d => d.FullPath))
+            foreach (CompiledVariant variant in context.Variants)
             {
-                string relative = data.RelativeLocation.Replace('\\', '/');
-                string target = Path.Combine(staging, relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(data.FullPath, target);
-                assets.Add(relative);
+                string folder = variant.Plan.Target.Name();
+                Directory.CreateDirectory(Path.Combine(staging, folder));
+                File.WriteAllBytes(Path.Combine(staging, folder, variant.FileName), variant.Bytes);
+                assets.Add($"{folder}/{variant.FileName}");
+                if (variant.RequiredOperators is { } operators)
+                {
+                    File.WriteAllText(Path.Combine(staging, folder, variant.RequiredOperatorsFileName), operators);
+                    assets.Add($"{folder}/{variant.RequiredOperatorsFileName}");
+                }
             }
             if (Directory.Exists(output))
             {
@@ -67,11 +74,4 @@ internal sealed class EmitPass : IModelPass
         }
         return assets;
     }
-
-    private static string FormatSize(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KB",
-        _ => $"{bytes / (1024.0 * 1024):0.0} MB",
-    };
 }

@@ -34,6 +34,9 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     /// <summary>Size of the source model with its external data: the "before" of every report line.</summary>
     public long OriginalSize { get; set; }
 
+    /// <summary>How many sample input sets verification ran (0 before it ran).</summary>
+    public int SampleCount { get; set; }
+
     /// <summary>A copy of the model with external tensors read in, for passes that rewrite or re-serialize it.</summary>
     public ModelProto ModelWithData()
     {

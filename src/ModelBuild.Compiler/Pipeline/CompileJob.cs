@@ -10,10 +10,16 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="AssetListFile">Lists the emitted assets; written last, so it marks a complete compilation.</param>
 /// <param name="AssetPathPrefix">Where the assets land under the app's output folder, e.g. <c>models/Net/</c>.</param>
 /// <param name="ReportFile">Machine-readable compile report (variants, sizes, accuracy, latency); none when null.</param>
-/// <remarks>
-/// The compilation options (Quantize … SampleInputs) are the item metadata as ModelBuild.Tasks normalised it;
-/// null or empty means the default. <see cref="Variants.CompileSettings"/> parses them.
-/// </remarks>
+/// <param name="Quantize">Compilation options, from here to the end: the item metadata as ModelBuild.Tasks normalised it
+/// (null or empty = the default); <see cref="Variants.CompileSettings"/> parses them.</param>
+/// <param name="Targets">See <paramref name="Quantize"/>.</param>
+/// <param name="TargetQuantize">Per-target overrides, <c>cuda=fp16;x64=int8</c>.</param>
+/// <param name="Optimize">See <paramref name="Quantize"/>.</param>
+/// <param name="Verify">See <paramref name="Quantize"/>.</param>
+/// <param name="MinCosine">See <paramref name="Quantize"/>.</param>
+/// <param name="MaxAbsError">See <paramref name="Quantize"/>.</param>
+/// <param name="VerifySamples">See <paramref name="Quantize"/>.</param>
+/// <param name="SampleInputs">Absolute folder of sample tensors.</param>
 internal sealed record CompileJob(
     string Model,
     string ClassName,

@@ -1,22 +1,27 @@
 using System.Diagnostics;
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Passes;
+using ModelBuild.Compiler.Variants;
 using ModelBuild.Onnx;
 
 namespace ModelBuild.Compiler.Pipeline;
 
 /// <summary>Runs the passes over each job; a failed model leaves no output behind (not even a stale one).</summary>
-internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly)
+internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, string? cacheDirectory)
 {
-    private readonly IModelPass[] _passes = [new LoadPass(), new ValidatePass(), new EmitPass()];
+    private readonly IModelPass[] _passes =
+    [
+        new LoadPass(), new ValidatePass(), new PlanPass(), new QuantizePass(), new OptimizePass(), new ConvertPass(),
+        new VerifyPass(), new CacheStorePass(), new EmitPass(),
+    ];
 
     /// <returns>True when the model compiled.</returns>
     public bool Run(CompileJob job)
     {
-        var context = new CompilationContext(job, reporter, signatureOnly);
         var clock = Stopwatch.StartNew();
         try
         {
+            var context = new CompilationContext(job, reporter, signatureOnly, CompileSettings.Parse(job), cacheDirectory);
             foreach (IModelPass pass in _passes)
             {
                 if (signatureOnly && !pass.RunsForSignatureOnly)
@@ -27,6 +32,17 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly)
                 reporter.Detail($"{job.ClassName}: {pass.Name} done at {clock.ElapsedMilliseconds} ms");
             }
             return true;
+        }
+        catch (SettingsException e)
+        {
+            reporter.Error("MB1092", job.Model, e.Message);
+        }
+        catch (AlreadyReportedException)
+        {
+        }
+        catch (ModelToolException e)
+        {
+            reporter.Error(e.Code, job.Model, e.Message);
         }
         catch (CompilationException e)
         {

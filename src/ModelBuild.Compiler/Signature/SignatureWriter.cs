@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Variants;
 using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Compiler.Signature;
@@ -13,8 +14,13 @@ internal static class SignatureWriter
 {
     public const string Schema = "modelbuild-signature/1";
 
-    public static byte[] Write(CompileJob job, ModelProto model, string sha256)
+    /// <summary>
+    /// The first variant (canonical target order) is the model's default asset (<c>assetPath</c>, <c>sha256</c>);
+    /// <c>variants</c> lists them all for the runtime's variant selection.
+    /// </summary>
+    public static byte[] Write(CompileJob job, ModelProto model, IReadOnlyList<CompiledVariant> variants, Func<CompiledVariant, string> sha256Of)
     {
+        CompiledVariant primary = variants[0];
         using var stream = new MemoryStream();
         var options = new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = JavaScriptEncoder.Default };
         using (var json = new Utf8JsonWriter(stream, options))
@@ -26,8 +32,8 @@ internal static class SignatureWriter
             json.WriteString("namespace", job.Namespace);
             json.WriteString("access", job.Access);
             json.WriteString("modelFileName", fileName);
-            json.WriteString("assetPath", job.AssetPathPrefix + fileName);
-            json.WriteString("sha256", sha256);
+            json.WriteString("assetPath", AssetPath(job, primary));
+            json.WriteString("sha256", sha256Of(primary));
             json.WriteNumber("irVersion", model.IrVersion);
             json.WriteStartArray("opsetImports");
             foreach (OperatorSetIdProto opset in model.OpsetImport)
@@ -46,11 +52,26 @@ internal static class SignatureWriter
             // Inputs backed by an initializer are overridable constants, not inputs callers must feed (as in ONNX Runtime).
             WriteValues(json, "inputs", model.Graph.Input.Where(i => !initializers.Contains(i.Name)));
             WriteValues(json, "outputs", model.Graph.Output);
+            json.WriteStartArray("variants");
+            foreach (CompiledVariant variant in variants)
+            {
+                json.WriteStartObject();
+                json.WriteString("target", variant.Plan.Target.Name());
+                json.WriteString("quantize", variant.Plan.Applied.Name());
+                json.WriteString("executionProvider", variant.Plan.ExecutionProvider);
+                json.WriteString("assetPath", AssetPath(job, variant));
+                json.WriteString("sha256", sha256Of(variant));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
     }
+
+    private static string AssetPath(CompileJob job, CompiledVariant variant) =>
+        $"{job.AssetPathPrefix}{variant.Plan.Target.Name()}/{variant.FileName}";
 
     private static void WriteValues(Utf8JsonWriter json, string name, IEnumerable<ValueInfoProto> values)
     {

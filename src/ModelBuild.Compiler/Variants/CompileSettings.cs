@@ -1,11 +1,10 @@
 using System.Globalization;
+using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 
 namespace ModelBuild.Compiler.Variants;
 
 internal enum QuantizeMode { None, Int8, Fp16, Int4 }
-
-internal enum OptimizeMode { None, Basic, Extended }
 
 internal enum VerifyMode { Error, Warn, Off }
 
@@ -14,7 +13,7 @@ internal sealed record CompileSettings(
     QuantizeMode Quantize,
     IReadOnlyList<Target> Targets,
     IReadOnlyDictionary<Target, QuantizeMode> TargetQuantize,
-    OptimizeMode Optimize,
+    OptimizationLevel Optimize,
     VerifyMode Verify,
     double? MinCosine,
     double? MaxAbsError,
@@ -45,7 +44,7 @@ internal sealed record CompileSettings(
             quantize,
             targets,
             overrides,
-            string.IsNullOrWhiteSpace(job.Optimize) ? OptimizeMode.Extended : Parse<OptimizeMode>(job.Optimize, "Optimize"),
+            string.IsNullOrWhiteSpace(job.Optimize) ? OptimizationLevel.Extended : Parse<OptimizationLevel>(job.Optimize, "Optimize"),
             string.IsNullOrWhiteSpace(job.Verify) ? VerifyMode.Error : Parse<VerifyMode>(job.Verify, "Verify"),
             Number(job.MinCosine, "MinCosine"),
             Number(job.MaxAbsError, "MaxAbsError"),

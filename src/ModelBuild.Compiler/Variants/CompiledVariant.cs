@@ -33,9 +33,29 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName)
     /// <summary>Set when the cache supplied the variant: its report, as stored.</summary>
     public VariantReport? CachedReport { get; set; }
 
+    /// <summary>The report of this variant: the cached one, or the one the verify pass wrote.</summary>
+    public VariantReport? Report
+    {
+        get => _report ?? CachedReport;
+        set => _report = value;
+    }
+
+    private VariantReport? _report;
+
     public bool FromCache => CachedReport is not null;
+
+    /// <summary>The variant's compile cache entry folder (null without a cache).</summary>
+    public string? CacheEntry { get; set; }
 
     public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Bytes));
 
     public string RequiredOperatorsFileName => Path.GetFileNameWithoutExtension(FileName) + ".required_operators.config";
+
+    /// <summary>Runs one pass's work on this variant, adding its time to <see cref="CompileMilliseconds"/>.</summary>
+    public void Timed(Action work)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        work();
+        CompileMilliseconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
 }

@@ -1,3 +1,5 @@
+using ModelBuild.Compiler.Ort;
+
 namespace ModelBuild.Compiler.Variants;
 
 /// <summary>How a variant's weights and arithmetic are stored.</summary>
@@ -18,15 +20,20 @@ internal enum VariantForm
 }
 
 /// <summary>One asset to compile for one target.</summary>
+/// <param name="Target">The target it serves.</param>
 /// <param name="Requested">The Quantize the project asked for this target.</param>
 /// <param name="Applied">What the target gets (differs when the target has no such form).</param>
+/// <param name="Form">How weights and arithmetic are stored.</param>
+/// <param name="Optimize">ONNX Runtime offline optimization level baked in.</param>
+/// <param name="OrtFormat">Saved as ORT format (.ort) rather than ONNX.</param>
+/// <param name="ExecutionProvider"><c>cpu</c> or <c>cuda</c>: what the variant is made to run on.</param>
 /// <param name="Substitution">Why Applied differs from Requested; reported as warning MB5001.</param>
 internal sealed record VariantPlan(
     Target Target,
     QuantizeMode Requested,
     QuantizeMode Applied,
     VariantForm Form,
-    OptimizeMode Optimize,
+    OptimizationLevel Optimize,
     bool OrtFormat,
     string ExecutionProvider,
     string? Substitution)

@@ -1,3 +1,5 @@
+using ModelBuild.Compiler.Ort;
+
 namespace ModelBuild.Compiler.Variants;
 
 /// <summary>
@@ -5,14 +7,15 @@ namespace ModelBuild.Compiler.Variants;
 /// AVX2 saturation just as x64's do; arm64 and mobile use the full int8 range. CUDA has no int8 form in ONNX
 /// Runtime (DynamicQuantizeMatMul is CPU-only), so int8 becomes fp16 there. cuda and mobile are optimized at most at
 /// the basic level: extended fusions made with the CPU provider produce contrib ops that the CUDA, NNAPI and
-/// CoreML providers may not run.
+/// CoreML providers may not run. An fp16-compute graph is not optimized offline at all: ONNX Runtime's CPU provider
+/// would bake in the casts it adds around ops that have no CPU fp16 kernel, undoing the fp16 graph on the GPU.
 /// </summary>
 internal static class VariantPlanner
 {
     public static IReadOnlyList<VariantPlan> Plan(CompileSettings settings) =>
         settings.Targets.Select(target => Plan(target, settings.QuantizeFor(target), settings.Optimize)).ToList();
 
-    private static VariantPlan Plan(Target target, QuantizeMode requested, OptimizeMode optimize)
+    private static VariantPlan Plan(Target target, QuantizeMode requested, OptimizationLevel optimize)
     {
         QuantizeMode applied = requested;
         string? substitution = null;
@@ -31,7 +34,9 @@ internal static class VariantPlanner
             (QuantizeMode.Int4, _) => VariantForm.Int4,
             _ => throw new ArgumentOutOfRangeException(nameof(requested)),
         };
-        OptimizeMode level = target is Target.Cuda or Target.Mobile && optimize == OptimizeMode.Extended ? OptimizeMode.Basic : optimize;
+        OptimizationLevel level = form == VariantForm.Fp16Compute ? OptimizationLevel.None
+            : target is Target.Cuda or Target.Mobile && optimize == OptimizationLevel.Extended ? OptimizationLevel.Basic
+            : optimize;
         string provider = target == Target.Cuda ? "cuda" : "cpu";
         return new VariantPlan(target, requested, applied, form, level, OrtFormat: target == Target.Mobile, provider, substitution);
     }

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Reports;
+using ModelBuild.Compiler.Variants;
+using ModelBuild.Onnx;
+
+namespace ModelBuild.Compiler.Caching;
+
+/// <summary>
+/// Content-addressed store of compiled variants: <c>{dir}/{key[0..2]}/{key}/</c> holding the asset, the operator
+/// list (mobile) and the variant's report. An entry is written in a private temporary folder and renamed into place,
+/// so concurrent builds sharing a cache see an entry whole or not at all; the first writer wins. A damaged entry
+/// (asset hash not the recorded one) is ignored and recompiled.
+/// </summary>
+internal sealed class CompileCache(string directory, Reporter reporter)
+{
+    private const string AssetFile = "asset";
+    private const string OperatorsFile = "required_operators.config";
+    private const string ReportFile = "report.json";
+
+    public static string DefaultDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".modelbuild", "cache");
+
+    public static JsonSerializerOptions JsonOptions { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true, NewLine = "\n" };
+
+    private string? _contentHash;
+
+    /// <summary>Looks the variant up; remembers its entry path on the variant for <see cref="Store"/>.</summary>
+    public bool TryLoad(CompilationContext context, CompiledVariant variant)
+    {
+        string entry = EntryPath(context, variant);
+        variant.CacheEntry = entry;
+        try
+        {
+            if (!File.Exists(Path.Combine(entry, ReportFile)))
+            {
+                return false;
+            }
+            VariantReport? report = JsonSerializer.Deserialize<VariantReport>(File.ReadAllBytes(Path.Combine(entry, ReportFile)), JsonOptions);
+            byte[] asset = File.ReadAllBytes(Path.Combine(entry, AssetFile));
+            if (report is null || Convert.ToHexStringLower(SHA256.HashData(asset)) != report.Sha256)
+            {
+                reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' is damaged; compiling again.");
+                return false;
+            }
+            string operators = Path.Combine(entry, OperatorsFile);
+            variant.RequiredOperators = File.Exists(operators) ? File.ReadAllText(operators) : null;
+            variant.Bytes = asset;
+            variant.CachedReport = report;
+            reporter.Detail($"{context.Job.ClassName}: {variant.Plan.Target.Name()} from the compile cache ({entry})");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' could not be read ({e.Message}); compiling again.");
+            return false;
+        }
+    }
+
+    public void Store(CompilationContext context, CompiledVariant variant, VariantReport report)
+    {
+        string entry = variant.CacheEntry ?? EntryPath(context, variant);
+        if (Directory.Exists(entry))
+        {
+            return;
+        }
+        string temp = Path.Combine(directory, "tmp", Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(temp);
+            File.WriteAllBytes(Path.Combine(temp, AssetFile), variant.Bytes);
+            if (variant.RequiredOperators is { } operators)
+            {
+                File.WriteAllText(Path.Combine(temp, OperatorsFile), operators);
+            }
+            File.WriteAllBytes(Path.Combine(temp, ReportFile), JsonSerializer.SerializeToUtf8Bytes(report, JsonOptions));
+            Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+            Directory.Move(temp, entry);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another build stored the same entry first, or the cache is read-only: the build itself is unaffected.
+            if (!Directory.Exists(entry))
+            {
+                reporter.Warning("MB5020", context.Job.Model, $"Could not store a compile cache entry in '{directory}' ({e.Message}). Set ModelBuildCacheDirectory to a writable folder.");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    private string EntryPath(CompilationContext context, CompiledVariant variant)
+    {
+        string key = Key(context, variant);
+        return Path.Combine(directory, key[..2], key);
+    }
+
+    /// <summary>The variant's plan, the verification settings and the tool versions, over the content hash.</summary>
+    private string Key(CompilationContext context, CompiledVariant variant)
+    {
+        _contentHash ??= ContentHash(context);
+        CompileSettings settings = context.Settings;
+        string key = string.Join("\n",
+            "modelbuild-cache/1",
+            ToolVersions.Compiler,
+            ToolVersions.OnnxRuntime,
+            variant.Plan.Identity,
+            variant.FileName,
+            $"verify={settings.Verify != VerifyMode.Off};samples={settings.VerifySamples}",
+            _contentHash);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
+
+    /// <summary>Model bytes, external data and sample inputs: hashed once per model, shared by its variants.</summary>
+    private static string ContentHash(CompilationContext context)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        CompileSettings settings = context.Settings;
+        AppendFile(hash, context.Job.Model);
+        foreach (ExternalDataReference data in context.ExternalData.DistinctBy(d => d.FullPath).OrderBy(d => d.RelativeLocation, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes("\n" + data.RelativeLocation + "\n"));
+            AppendFile(hash, data.FullPath);
+        }
+        if (settings.SampleInputs is { } samples)
+        {
+            foreach (string file in Directory.EnumerateFiles(samples, "*.pb", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes("\n" + Path.GetRelativePath(samples, file).Replace('\\', '/') + "\n"));
+                AppendFile(hash, file);
+            }
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void AppendFile(IncrementalHash hash, string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        byte[] buffer = new byte[1 << 20];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+        }
+    }
+}

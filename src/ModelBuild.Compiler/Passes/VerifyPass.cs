@@ -1,0 +1,131 @@
+using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Reports;
+using ModelBuild.Compiler.Variants;
+using ModelBuild.Compiler.Verification;
+
+namespace ModelBuild.Compiler.Passes;
+
+/// <summary>
+/// Runs every new variant against the original on the same inputs (ONNX Runtime, CPU), records accuracy and
+/// latency in the variant's report, then checks every variant — cached ones too, since thresholds are not part of
+/// the cache key — against MinCosine and MaxAbsError.
+/// </summary>
+internal sealed class VerifyPass : IModelPass
+{
+    /// <summary>Fixed so that reports compare across builds; one warm-up run comes on top.</summary>
+    public const int LatencyRuns = 10;
+
+    /// <summary>Generated samples are seeded, so every build of a model sees the same inputs.</summary>
+    public const int SampleSeed = 0;
+
+    public string Name => "verify";
+
+    public bool RunsForSignatureOnly => false;
+
+    public void Run(CompilationContext context)
+    {
+        List<CompiledVariant> fresh = context.Variants.Where(v => !v.FromCache).ToList();
+        if (fresh.Count > 0)
+        {
+            Measure(context, fresh);
+        }
+        foreach (CompiledVariant variant in context.Variants)
+        {
+            variant.Report ??= VariantReports.Create(context, variant);
+        }
+        Check(context);
+    }
+
+    private static void Measure(CompilationContext context, List<CompiledVariant> variants)
+    {
+        if (context.Settings.Verify == VerifyMode.Off)
+        {
+            variants.ForEach(v => v.VerificationSkipped = "Verify=\"off\"");
+            return;
+        }
+        IReadOnlyList<SampleSet> samples;
+        try
+        {
+            samples = context.Settings.SampleInputs is { } folder
+                ? SampleInputLoader.Load(folder, context.Model)
+                : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, SampleSeed);
+        }
+        catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
+        {
+            context.Reporter.Warning("MB5012", context.Job.Model, $"The variants were not verified: {e.Message}");
+            variants.ForEach(v => v.VerificationSkipped = e.Message);
+            return;
+        }
+        context.SampleCount = samples.Count;
+        string temp = Directory.CreateTempSubdirectory("modelbuild-verify-").FullName;
+        try
+        {
+            using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
+            foreach (CompiledVariant variant in variants)
+            {
+                string path = Path.Combine(temp, variant.Plan.Target.Name(), variant.FileName);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, variant.Bytes);
+                try
+                {
+                    variant.Verification = verifier.Verify(path);
+                    variant.OriginalMedianMilliseconds = verifier.OriginalMedianMilliseconds;
+                }
+                catch (ModelToolException e) when (variant.Plan.Form == VariantForm.Fp16Compute && e.Code == ToolErrorCodes.VerificationRunFailed)
+                {
+                    // An fp16 graph may need kernels only the GPU provider has; the CPU cannot check it here.
+                    context.Reporter.Warning("MB5012", context.Job.Model,
+                        $"Target {variant.Plan.Target.Name()}: the fp16 variant could not run on this machine's CPU, so it was not verified: {e.Message}");
+                    variant.VerificationSkipped = "ONNX Runtime on the build machine's CPU cannot run it";
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static void Check(CompilationContext context)
+    {
+        CompileSettings settings = context.Settings;
+        if (settings.Verify == VerifyMode.Off)
+        {
+            return;
+        }
+        var failures = new List<string>();
+        foreach (CompiledVariant variant in context.Variants)
+        {
+            double minCosine = settings.MinCosine ?? variant.Plan.DefaultMinCosine;
+            string name = $"{variant.Plan.Target.Name()} {variant.Plan.Applied.Name()}";
+            foreach (OutputReport output in variant.Report!.Verification.Outputs)
+            {
+                if (!(output.Cosine >= minCosine))
+                {
+                    failures.Add($"variant {name}, output {ModelText.Quote(output.Name)}: cosine similarity {output.Cosine:0.00000} is below MinCosine {minCosine}");
+                }
+                if (settings.MaxAbsError is { } maxAbs && !(output.MaxAbsError <= maxAbs))
+                {
+                    failures.Add($"variant {name}, output {ModelText.Quote(output.Name)}: max abs error {output.MaxAbsError:G4} is above MaxAbsError {maxAbs}");
+                }
+            }
+        }
+        string advice = "Loosen MinCosine/MaxAbsError, choose another Quantize for that target, or set Verify=\"warn\".";
+        foreach (string failure in failures)
+        {
+            if (settings.Verify == VerifyMode.Warn)
+            {
+                context.Reporter.Warning("MB5010", context.Job.Model, $"Accuracy check failed for {failure}.");
+            }
+            else
+            {
+                context.Reporter.Error("MB5010", context.Job.Model, $"Accuracy check failed for {failure}. {advice}");
+            }
+        }
+        if (failures.Count > 0 && settings.Verify == VerifyMode.Error)
+        {
+            throw new AlreadyReportedException();
+        }
+    }
+}

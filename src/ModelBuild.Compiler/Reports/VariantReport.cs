@@ -1,0 +1,44 @@
+namespace ModelBuild.Compiler.Reports;
+
+/// <summary>
+/// What the report says about one variant. Stored in the compile cache with the asset, so a cache hit reports what
+/// the compilation that made the asset measured.
+/// </summary>
+internal sealed record VariantReport(
+    string Target,
+    string Quantize,
+    string AppliedQuantize,
+    string Form,
+    string Optimize,
+    string Format,
+    string ExecutionProvider,
+    string File,
+    string Sha256,
+    long Size,
+    long OriginalSize,
+    double SizeRatio,
+    int QuantizedNodes,
+    int KeptNodes,
+    IReadOnlyList<string> KeptNotes,
+    VerificationReport Verification,
+    double CompileMilliseconds,
+    string OnnxRuntimeVersion,
+    string CompilerVersion);
+
+/// <summary>
+/// A variant's accuracy and speed against the original. SkippedReason says why there are no metrics (Verify="off",
+/// an input type samples cannot be made for, …); SampleSource is "generated (seed 0)" or the SampleInputs folder's
+/// name; latencies are medians with one intra-op thread and spinning off.
+/// </summary>
+internal sealed record VerificationReport(
+    string? SkippedReason,
+    int Samples,
+    string SampleSource,
+    IReadOnlyList<OutputReport> Outputs,
+    double? MedianMilliseconds,
+    double? OriginalMedianMilliseconds,
+    double? LatencyRatio,
+    int LatencyRuns);
+
+/// <summary>One output's agreement; Top1Agreement is the share of samples whose arg-max agrees (class-score outputs only).</summary>
+internal sealed record OutputReport(string Name, double Cosine, double MaxAbsError, double? Top1Agreement);
