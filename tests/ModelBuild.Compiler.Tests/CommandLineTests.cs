@@ -56,17 +56,18 @@ public sealed class CommandLineTests
         Zoo.Write("iris-classifier.onnx", temp.Path);
         string output = temp.File("out");
 
-        Result result = Run(temp.Path, "compile", "iris-classifier.onnx", "--out", output, "--namespace", "Cli.Models", "--access", "internal");
+        Result result = Run(temp.Path, "compile", "iris-classifier.onnx", "--out", output, "--namespace", "Cli.Models", "--access", "internal", "--cache", "off");
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Equal(File.ReadAllBytes(temp.File("iris-classifier.onnx")), File.ReadAllBytes(Path.Combine(output, "IrisClassifier", "iris-classifier.onnx")));
-        Assert.Equal("iris-classifier.onnx\n", File.ReadAllText(Path.Combine(output, "IrisClassifier.assets.txt")));
+        Assert.True(File.Exists(Path.Combine(output, "IrisClassifier", "cpu", "iris-classifier.onnx")));
+        Assert.Equal("cpu/iris-classifier.onnx\n", File.ReadAllText(Path.Combine(output, "IrisClassifier.assets.txt")));
+        Assert.True(File.Exists(Path.Combine(output, "IrisClassifier.report.json")));
         JsonElement signature = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "IrisClassifier.modelsig.json"))).RootElement;
         Assert.Equal("IrisClassifier", signature.GetProperty("className").GetString());
         Assert.Equal("Cli.Models", signature.GetProperty("namespace").GetString());
         Assert.Equal("internal", signature.GetProperty("access").GetString());
-        Assert.Equal("models/IrisClassifier/iris-classifier.onnx", signature.GetProperty("assetPath").GetString());
-        Assert.Contains("iris-classifier.onnx -> IrisClassifier", result.StdOut);
+        Assert.Equal("models/IrisClassifier/cpu/iris-classifier.onnx", signature.GetProperty("assetPath").GetString());
+        Assert.Contains("iris-classifier.onnx -> cpu none: ", result.StdOut);
         Assert.DoesNotContain("##modelbuild", result.All);
     }
 
@@ -76,10 +77,11 @@ public sealed class CommandLineTests
         using var temp = new TempFolder();
         Zoo.Write("dynamic-dims.onnx", temp.Path);
 
-        Result result = Run(temp.Path, "compile", temp.File("dynamic-dims.onnx"), "--class-name", "Dyn", "--out", temp.File("o"));
+        Result result = Run(temp.Path, "compile", temp.File("dynamic-dims.onnx"), "--class-name", "Dyn", "--out", temp.File("o"), "--cache", temp.File("cache"));
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.True(File.Exists(Path.Combine(temp.File("o"), "Dyn", "dynamic-dims.onnx")));
+        Assert.True(File.Exists(Path.Combine(temp.File("o"), "Dyn", "cpu", "dynamic-dims.onnx")));
+        Assert.NotEmpty(Directory.EnumerateFiles(temp.File("cache"), "report.json", SearchOption.AllDirectories));
         Assert.True(File.Exists(Path.Combine(temp.File("o"), "Dyn.modelsig.json")));
     }
 
@@ -194,7 +196,7 @@ public sealed class CommandLineTests
             Jobs.For(temp.File("truncated.onnx"), temp.File("obj"), "Broken"),
             Jobs.For(temp.File("iris-classifier.onnx"), temp.File("obj"), "Iris"),
         };
-        File.WriteAllText(temp.File("jobs.json"), JsonSerializer.Serialize(new { signatureOnly = false, jobs }));
+        File.WriteAllText(temp.File("jobs.json"), JsonSerializer.Serialize(new { signatureOnly = false, jobs, cacheDirectory = temp.File("cache") }));
 
         Result result = Run(temp.Path, "compile", "--manifest", temp.File("jobs.json"));
 

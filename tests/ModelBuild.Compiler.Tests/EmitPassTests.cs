@@ -42,17 +42,18 @@ public sealed class EmitPassTests
 
     [Theory]
     [MemberData(nameof(LoadPassTests.ValidModels), MemberType = typeof(LoadPassTests))]
-    public void Asset_is_byte_identical_to_the_source_model_and_signature_hash_matches(string name)
+    public void Default_variant_is_the_cpu_asset_and_the_signature_hash_matches(string name)
     {
         using var temp = new TempFolder();
         CompileJob job = Compile(temp, name);
 
-        byte[] source = File.ReadAllBytes(job.Model);
-        byte[] asset = File.ReadAllBytes(Path.Combine(job.OutputDirectory, name));
-        Assert.Equal(source, asset);
+        byte[] asset = File.ReadAllBytes(Path.Combine(job.OutputDirectory, "cpu", name));
         JsonElement signature = Signature(job);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(asset)), signature.GetProperty("sha256").GetString());
-        Assert.Equal($"models/Net/{name}", signature.GetProperty("assetPath").GetString());
+        Assert.Equal($"models/Net/cpu/{name}", signature.GetProperty("assetPath").GetString());
+        JsonElement variant = Assert.Single(signature.GetProperty("variants").EnumerateArray());
+        Assert.Equal("cpu", variant.GetProperty("target").GetString());
+        Assert.Equal(signature.GetProperty("sha256").GetString(), variant.GetProperty("sha256").GetString());
         Assert.Equal(name, signature.GetProperty("modelFileName").GetString());
         AssertNoTemporaryFiles(temp);
     }
@@ -68,7 +69,7 @@ public sealed class EmitPassTests
         JsonElement s = Signature(job);
         Assert.Equal(
             ["schema", "className", "namespace", "access", "modelFileName", "assetPath", "sha256", "irVersion", "opsetImports",
-             "producerName", "producerVersion", "graphName", "docString", "inputs", "outputs"],
+             "producerName", "producerVersion", "graphName", "docString", "inputs", "outputs", "variants"],
             s.EnumerateObject().Select(p => p.Name));
         Assert.Equal("modelbuild-signature/1", s.GetProperty("schema").GetString());
         Assert.Equal("IrisClassifier", s.GetProperty("className").GetString());
@@ -83,7 +84,7 @@ public sealed class EmitPassTests
         Assert.Equal(["probabilities:tensor:float[batch,3]", "label:tensor:int64[batch]"], s.GetProperty("outputs").EnumerateArray().Select(Describe));
         Assert.StartsWith("Sepal length", s.GetProperty("inputs")[0].GetProperty("docString").GetString());
         Assert.Equal(
-            ["iris-classifier.onnx"],
+            ["cpu/iris-classifier.onnx"],
             File.ReadAllText(job.AssetListFile).Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
@@ -151,18 +152,16 @@ public sealed class EmitPassTests
     }
 
     [Fact]
-    public void External_data_file_is_copied_and_listed()
+    public void External_data_is_read_into_the_variant_which_ships_as_one_file()
     {
         using var temp = new TempFolder();
         CompileJob job = Compile(temp, "external-data.onnx");
 
-        string data = Path.Combine(job.OutputDirectory, ExternalDataModel.DataFileName);
-        Assert.True(File.Exists(data), $"{data} missing");
-        Assert.Equal(File.ReadAllBytes(Path.Combine(temp.File("src"), ExternalDataModel.DataFileName)), File.ReadAllBytes(data));
-        Assert.Equal(["external-data.onnx", ExternalDataModel.DataFileName], File.ReadAllText(job.AssetListFile).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(
-            ["external-data.onnx", ExternalDataModel.DataFileName],
-            Directory.EnumerateFiles(job.OutputDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["cpu/external-data.onnx"], File.ReadAllText(job.AssetListFile).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        string asset = Path.Combine(job.OutputDirectory, "cpu", "external-data.onnx");
+        Assert.Equal(["external-data.onnx"], Directory.EnumerateFiles(Path.GetDirectoryName(asset)!).Select(Path.GetFileName));
+        ModelProto variant = OnnxModelReader.ReadFile(asset);
+        Assert.All(variant.Graph.Initializer, t => Assert.NotEqual(TensorProto.Types.DataLocation.External, t.DataLocation));
         AssertNoTemporaryFiles(temp);
     }
 
@@ -177,7 +176,7 @@ public sealed class EmitPassTests
         Assert.True(Jobs.Run(job).Ok);
 
         Assert.False(File.Exists(stray));
-        Assert.True(File.Exists(Path.Combine(job.OutputDirectory, "iris-classifier.onnx")));
+        Assert.True(File.Exists(Path.Combine(job.OutputDirectory, "cpu", "iris-classifier.onnx")));
     }
 
     [Theory]
@@ -223,7 +222,7 @@ public sealed class EmitPassTests
 
         Assert.True(File.Exists(good.SignatureFile));
         Assert.True(File.Exists(good.AssetListFile));
-        Assert.True(File.Exists(Path.Combine(good.OutputDirectory, "iris-classifier.onnx")));
+        Assert.True(File.Exists(Path.Combine(good.OutputDirectory, "cpu", "iris-classifier.onnx")));
     }
 
     [Fact]
@@ -243,7 +242,7 @@ public sealed class EmitPassTests
     }
 
     [Fact]
-    public void Success_reports_one_info_line_and_no_errors()
+    public void Success_reports_one_info_line_per_variant_and_no_errors()
     {
         using var temp = new TempFolder();
         Zoo.Write("external-data.onnx", temp.Path);
@@ -255,7 +254,6 @@ public sealed class EmitPassTests
         Assert.All(lines, l => Assert.StartsWith("##modelbuild|", l));
         Assert.DoesNotContain(lines, l => l.StartsWith("##modelbuild|error|", StringComparison.Ordinal));
         var info = Jobs.Parse(Assert.Single(lines, l => l.StartsWith("##modelbuild|info|", StringComparison.Ordinal)));
-        Assert.Contains("external-data.onnx -> Net", info.Text);
-        Assert.Contains("2 external tensor(s)", info.Text);
+        Assert.StartsWith("external-data.onnx -> cpu none: ", info.Text);
     }
 }

@@ -1,5 +1,6 @@
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Variants;
 
 namespace ModelBuild.Compiler.Tests;
 
@@ -11,13 +12,18 @@ internal static class Jobs
             Path.Combine(outputRoot, className) + Path.DirectorySeparatorChar,
             Path.Combine(outputRoot, className + ".modelsig.json"),
             Path.Combine(outputRoot, className + ".assets.txt"),
-            $"models/{className}/");
+            $"models/{className}/",
+            ReportFile: Path.Combine(outputRoot, className + ".report.json"));
+
+    /// <summary>A pass context for <paramref name="job"/>, its options parsed as the pipeline does; no compile cache.</summary>
+    public static CompilationContext Context(CompileJob job, TextWriter? output = null, bool signatureOnly = false) =>
+        new(job, new Reporter(output ?? TextWriter.Null, forMsBuild: true), signatureOnly, CompileSettings.Parse(job), cacheDirectory: null);
 
     /// <summary>Runs the whole pipeline with a reporter in MSBuild protocol mode; returns the result and every line written.</summary>
-    public static (bool Ok, string[] Lines) Run(CompileJob job, bool forMsBuild = true, bool signatureOnly = false)
+    public static (bool Ok, string[] Lines) Run(CompileJob job, bool forMsBuild = true, bool signatureOnly = false, string? cacheDirectory = null)
     {
         var output = new StringWriter { NewLine = "\n" };
-        bool ok = new ModelPipeline(new Reporter(output, forMsBuild), signatureOnly).Run(job);
+        bool ok = new ModelPipeline(new Reporter(output, forMsBuild), signatureOnly, cacheDirectory).Run(job);
         return (ok, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

@@ -15,7 +15,7 @@ public sealed class LoadPassTests
     {
         using var temp = new TempFolder();
         Zoo.Write(name, temp.Path);
-        var context = new CompilationContext(Jobs.For(temp.File(name), temp.File("out")), new Reporter(TextWriter.Null, true), signatureOnly: false);
+        var context = Jobs.Context(Jobs.For(temp.File(name), temp.File("out")));
 
         new LoadPass().Run(context);
 

@@ -35,8 +35,12 @@ public sealed class ValidatePassTests
 
     private static void Passes(ModelProto model) => new ValidatePass().Run(Context(model));
 
-    private static CompilationContext Context(ModelProto model) =>
-        new(Jobs.For("/models/m.onnx", "/out"), new Reporter(TextWriter.Null, true), signatureOnly: false) { Model = model };
+    private static CompilationContext Context(ModelProto model)
+    {
+        CompilationContext context = Jobs.Context(Jobs.For("/models/m.onnx", "/out"));
+        context.Model = model;
+        return context;
+    }
 
     [Fact]
     public void A_valid_graph_passes() => Passes(Valid());

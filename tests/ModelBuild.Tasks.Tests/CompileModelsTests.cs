@@ -24,15 +24,16 @@ public sealed class CompileModelsTests
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal(0, result.ErrorCount);
         string obj = temp.File("obj/modelbuild");
-        Assert.Equal(File.ReadAllBytes(temp.File("models/external-data.onnx")), File.ReadAllBytes(Path.Combine(obj, "Ext", "external-data.onnx")));
-        Assert.True(File.Exists(Path.Combine(obj, "Ext", ExternalDataModel.DataFileName)));
-        Assert.Equal($"external-data.onnx\n{ExternalDataModel.DataFileName}\n", File.ReadAllText(Path.Combine(obj, "Ext.assets.txt")));
+        // The default variant (cpu, fp32) holds the external tensors inline: one asset.
+        Assert.True(File.Exists(Path.Combine(obj, "Ext", "cpu", "external-data.onnx")));
+        Assert.Equal("cpu/external-data.onnx\n", File.ReadAllText(Path.Combine(obj, "Ext.assets.txt")));
         string signature = File.ReadAllText(Path.Combine(obj, "Ext.modelsig.json"));
         Assert.Contains("\"namespace\": \"Default.Models\"", signature);
-        Assert.Contains("\"assetPath\": \"models/Ext/external-data.onnx\"", signature);
+        Assert.Contains("\"assetPath\": \"models/Ext/cpu/external-data.onnx\"", signature);
         Assert.True(File.Exists(Path.Combine(obj, "compile.json")));
-        // The compiler's info line (a protocol message) is shown at normal verbosity, decoded.
-        Assert.Contains("ModelBuild: external-data.onnx -> Ext:", result.Output);
+        Assert.True(File.Exists(Path.Combine(obj, "Ext.report.json")));
+        // The compiler's report line (a protocol message) is shown at normal verbosity, decoded.
+        Assert.Contains("external-data.onnx -> cpu none: ", result.Output);
     }
 
     [Theory]

@@ -70,7 +70,7 @@ internal sealed partial class MsBuild
                   Lines="@(Resolved->'%(Identity)|%(OriginalItemSpec)|%(ClassName)|%(Namespace)|%(Access)|%(OutputDirectory)|%(SignatureFile)|%(AssetListFile)|%(OptionsFile)|%(AssetPathPrefix)')" />
               </Target>
               <Target Name="Compile" DependsOnTargets="Resolve">
-                <CompileModels Models="@(Resolved)" CompilerPath="{SecurityElement.Escape(compilerPath ?? CompilerPath)}" ManifestFile="$(Obj)compile.json" />
+                <CompileModels Models="@(Resolved)" CompilerPath="{SecurityElement.Escape(compilerPath ?? CompilerPath)}" ManifestFile="$(Obj)compile.json" CacheDirectory="$(MSBuildProjectDirectory)/cache" />
               </Target>
             {extraTargets}
             </Project>
