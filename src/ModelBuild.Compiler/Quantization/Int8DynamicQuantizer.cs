@@ -1,0 +1,110 @@
+using System.Globalization;
+using ModelBuild.Onnx.Protos;
+
+namespace ModelBuild.Compiler.Quantization;
+
+/// <summary>
+/// Dynamic int8 quantization of weights: MatMul/Gemm with a constant 2-D float weight become <c>com.microsoft</c>
+/// <c>DynamicQuantizeMatMul</c> (A quantized to uint8 at run time, B int8 symmetric with one scale per output column,
+/// bias folded). A contrib op rather than QDQ or MatMulInteger, so it works at every opset, and the fastest form
+/// measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
+/// </summary>
+internal static class Int8DynamicQuantizer
+{
+    /// <summary>
+    /// Weights with fewer elements stay fp32. Below 4096 elements (16 KiB) the saving is a few KiB while run-time
+    /// quantization of A plus integer GEMM setup costs about as much as the tiny fp32 product; such layers (heads,
+    /// gates, the 4×16 of a small MLP) are also the ones where quantization error shows most in the output.
+    /// </summary>
+    public const int MinWeightElements = 4096;
+
+    /// <summary>Why Conv nodes are kept (measured: see the quantization report of the branch that added this).</summary>
+    public const string ConvReason = "ORT 1.31 CPU: int8 Conv (ConvInteger, QLinearConv) slower than fp32";
+
+    public static QuantizationResult Apply(ModelProto model, Int8WeightRange range)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int qmax = range == Int8WeightRange.Full ? 127 : 63;
+        var cache = new Dictionary<(GraphScope, string, bool, float), (string Weight, string Scale)>();
+        WeightRewriter? rewriter = null;
+        rewriter = new WeightRewriter(model, allowGemm: true, (WeightedMatMul m, GraphScope scope, out string? whyNot) =>
+        {
+            whyNot = null;
+            long count = (long)m.K * m.N;
+            if (count < MinWeightElements)
+            {
+                whyNot = $"{m.DisplayName}: weight too small ({count.ToString(CultureInfo.InvariantCulture)} elements)";
+                return null;
+            }
+
+            if (!cache.TryGetValue(m.WeightKey, out var quantized))
+            {
+                float[] w = m.WeightKN();
+                if (!WeightRewriter.AllFinite(w))
+                {
+                    whyNot = $"{m.DisplayName}: weight has NaN or infinite values";
+                    return null;
+                }
+
+                var (values, scales) = Quantize(w, m.K, m.N, qmax);
+                quantized = (rewriter!.Names.Unique($"{m.Weight.Name}_int8"), rewriter.Names.Unique($"{m.Weight.Name}_int8_scale"));
+                m.Weight.Owner.AddInitializer(TensorData.Int8(quantized.Weight, [m.K, m.N], values));
+                m.Weight.Owner.AddInitializer(TensorData.Float(quantized.Scale, [m.N], scales));
+                cache[m.WeightKey] = quantized;
+            }
+
+            var node = new NodeProto { OpType = "DynamicQuantizeMatMul", Domain = OpsetImports.Microsoft, Name = rewriter!.NodeName(m, "_int8") };
+            node.Input.Add(m.Input);
+            node.Input.Add(quantized.Weight);
+            node.Input.Add(quantized.Scale);
+            if (rewriter.BiasInput(m, scope) is { } bias)
+            {
+                node.Input.Add(""); // b_zero_point: absent, symmetric weights
+                node.Input.Add(bias);
+            }
+
+            node.Output.Add(m.Output);
+            return node;
+        })
+        {
+            Visit = (node, scope) =>
+            {
+                if (node.OpType == "Conv" && GraphScope.IsDefaultDomain(node) && node.Input.Count >= 2 && scope.ResolveConstant(node.Input[1]) is not null)
+                {
+                    rewriter!.Kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({ConvReason})");
+                }
+            },
+        };
+
+        rewriter.Run();
+        if (rewriter.Rewritten > 0) OpsetImports.EnsureMicrosoft(model);
+        return rewriter.Kept.Result(rewriter.Rewritten);
+    }
+
+    /// <summary>
+    /// Symmetric per-column quantization of W [K, N]: scale_n = max|W[:, n]| / qmax, q = round-half-even(w / scale_n).
+    /// A zero column gets scale 1 (all codes 0) so the kernel never divides by zero.
+    /// </summary>
+    internal static (sbyte[] Values, float[] Scales) Quantize(float[] w, int k, int n, int qmax)
+    {
+        var scales = new float[n];
+        for (int col = 0; col < n; col++)
+        {
+            float max = 0f;
+            for (int row = 0; row < k; row++) max = MathF.Max(max, MathF.Abs(w[(long)row * n + col]));
+            scales[col] = max > 0f ? max / qmax : 1f;
+        }
+
+        var values = new sbyte[w.Length];
+        for (int row = 0; row < k; row++)
+        {
+            for (int col = 0; col < n; col++)
+            {
+                long i = (long)row * n + col;
+                values[i] = (sbyte)Math.Clamp(MathF.Round(w[i] / scales[col], MidpointRounding.ToEven), -qmax, qmax);
+            }
+        }
+
+        return (values, scales);
+    }
+}
