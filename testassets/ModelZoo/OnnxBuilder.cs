@@ -60,10 +60,33 @@ public static class OnnxBuilder
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    /// <summary>An int64 tensor (shapes, indices) with its values in int64_data.</summary>
+    public static TensorProto Int64s(string name, long[] dims, long[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)DataType.Int64 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int64Data.AddRange(values);
+        return tensor;
+    }
+
+    /// <summary>A float scalar (rank 0) constant.</summary>
+    public static TensorProto Scalar(string name, float value) => Floats(name, [], [value]);
+
     /// <summary>A float tensor with its values in raw_data (little-endian), as exporters write them.</summary>
     public static TensorProto Floats(string name, long[] dims, float[] values)
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(FloatBytes(values)) };
+        // The byte array is ours alone, so it is wrapped rather than copied (the full-size zoo models are 170 MB).
+        var tensor = new TensorProto { Name = name, DataType = (int)DataType.Float, RawData = UnsafeByteOperations.UnsafeWrap(FloatBytes(values)) };
         tensor.Dims.AddRange(dims);
         return tensor;
     }

@@ -1,11 +1,12 @@
 using ModelBuild.Onnx;
 using ModelZoo;
 
-// ModelZoo <folder> [name...]: writes the named models (all by default) into <folder>.
+// ModelZoo <folder> [name...]: writes the named models (all of Zoo.Names by default; large ones only by name) into <folder>.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.Error.WriteLine("usage: ModelZoo <folder> [name...]");
     Console.Error.WriteLine($"names: {string.Join(" ", Zoo.Names)}");
+    Console.Error.WriteLine($"large (only by name): {string.Join(" ", Zoo.LargeNames)}");
     return args.Length == 0 ? 2 : 0;
 }
 
