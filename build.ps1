@@ -20,6 +20,8 @@ $env:MSBUILDDISABLENODEREUSE = '1'
 
 function Step([string]$text) { Write-Host "`n== $text" }
 
+# Arguments to a PowerShell function are parsed as PowerShell parameters: '-nodeReuse:false' and '--' stay
+# quoted below, or they reach dotnet as "-nodeReuse:" "false" and not at all.
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
@@ -27,7 +29,7 @@ function Invoke-Dotnet {
 
 function Invoke-Build {
     Step "build ($configuration)"
-    Invoke-Dotnet build ModelBuild.sln -c $configuration -nodeReuse:false
+    Invoke-Dotnet build ModelBuild.sln -c $configuration '-nodeReuse:false'
 }
 
 # Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache.
@@ -35,18 +37,18 @@ function Invoke-Pack {
     $version = "0.1.0-dev.$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))"
     Step "pack $version"
     Remove-Item -Recurse -Force artifacts/packages -ErrorAction SilentlyContinue
-    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build -nodeReuse:false "-p:PackageVersion=$version"
+    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build '-nodeReuse:false' "-p:PackageVersion=$version"
     Set-Content -Path artifacts/packages/version.txt -Value $version -NoNewline:$false
 }
 
 function Invoke-Models {
     Step 'models (testassets/ModelZoo)'
-    Invoke-Dotnet run --project testassets/ModelZoo -c $configuration --no-build -- testassets/Sample/models iris-classifier
+    Invoke-Dotnet run --project testassets/ModelZoo -c $configuration --no-build '--' testassets/Sample/models iris-classifier
 }
 
 function Invoke-Sample {
     Step 'sample app (testassets/Sample)'
-    Invoke-Dotnet run --project testassets/Sample -c $configuration -nodeReuse:false
+    Invoke-Dotnet run --project testassets/Sample -c $configuration '-nodeReuse:false'
 }
 
 # The ONNX backend test data (Debian package libonnx-testdata) feeds the reader's round-trip tests.
@@ -87,8 +89,8 @@ function Invoke-Tests {
 # Always Release: BenchmarkDotNet refuses unoptimized code, and debug numbers would mean nothing.
 function Invoke-Bench {
     Step 'benchmarks (Release)'
-    Invoke-Dotnet build tests/ModelBuild.Benchmarks -c Release -nodeReuse:false
-    Invoke-Dotnet run --project tests/ModelBuild.Benchmarks -c Release --no-build -- `
+    Invoke-Dotnet build tests/ModelBuild.Benchmarks -c Release '-nodeReuse:false'
+    Invoke-Dotnet run --project tests/ModelBuild.Benchmarks -c Release --no-build '--' `
         --work (Join-Path $PSScriptRoot 'artifacts/bench') --report (Join-Path $PSScriptRoot 'docs/performance.md') @BenchArguments
 }
 
