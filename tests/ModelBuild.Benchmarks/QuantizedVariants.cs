@@ -4,8 +4,8 @@ using ModelBuild.Onnx.Protos;
 namespace ModelBuild.Benchmarks;
 
 /// <summary>
-/// The compiler's quantizers (ModelBuild.Compiler.Quantization) as benchmark variants. int4 and fp16 join the
-/// list when their quantizers are merged from branch `quant`: add an entry calling them here.
+/// The compiler's quantizers (ModelBuild.Compiler.Quantization) as benchmark variants. fp16 (Fp16WeightConverter,
+/// Fp16GraphConverter) joins the list when it is merged from branch `quant`: add an entry calling it here.
 /// </summary>
 internal static class QuantizedVariants
 {
@@ -16,6 +16,8 @@ internal static class QuantizedVariants
         // 7-bit weights avoid u8×s8 saturation on AVX2 without VNNI; measured beside full range to show what it costs.
         new("int8-reduced", "as int8, weights in the reduced range [-63, 63] (for AVX2 CPUs without VNNI)",
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced))),
+        new("int4", "MatMul/Gemm weights 4-bit, blocks of 32 along K with scale and zero point, as com.microsoft MatMulNBits (weight-only)",
+            Wrap(model => Int4WeightQuantizer.Apply(model, blockSize: 32))),
     ];
 
     private static string Describe(QuantizationResult result)
