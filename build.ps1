@@ -3,7 +3,13 @@
 #   ./build.ps1          restore, build, pack every package into artifacts/packages, then build and run the sample app
 #   ./build.ps1 test     all of the above (but the sample run), then every test project; prints "N passed, N failed"
 #   ./build.ps1 pack     build and pack only
-param([ValidateSet('build', 'test', 'pack')][string]$Verb = 'build')
+#   ./build.ps1 bench    build the benchmarks (Release) and run them; writes docs/performance.md (about 5 minutes)
+#                        (./build.ps1 bench --quick --small checks the harness in seconds and leaves the docs alone)
+param(
+    [ValidateSet('build', 'test', 'pack', 'bench')][string]$Verb = 'build',
+    # Passed on to the benchmark program (bench only).
+    [Parameter(ValueFromRemainingArguments = $true)][string[]]$BenchArguments = @()
+)
 
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
@@ -14,6 +20,8 @@ $env:MSBUILDDISABLENODEREUSE = '1'
 
 function Step([string]$text) { Write-Host "`n== $text" }
 
+# Arguments to a PowerShell function are parsed as PowerShell parameters: '-nodeReuse:false' and '--' stay
+# quoted below, or they reach dotnet as "-nodeReuse:" "false" and not at all.
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
@@ -35,7 +43,7 @@ function Invoke-Pack {
 
 function Invoke-Models {
     Step 'models (testassets/ModelZoo)'
-    Invoke-Dotnet run --project testassets/ModelZoo -c $configuration --no-build -- testassets/Sample/models iris-classifier
+    Invoke-Dotnet run --project testassets/ModelZoo -c $configuration --no-build '--' testassets/Sample/models iris-classifier
 }
 
 function Invoke-Sample {
@@ -78,9 +86,18 @@ function Invoke-Tests {
     if ($status -ne 0) { exit $status }
 }
 
+# Always Release: BenchmarkDotNet refuses unoptimized code, and debug numbers would mean nothing.
+function Invoke-Bench {
+    Step 'benchmarks (Release)'
+    Invoke-Dotnet build tests/ModelBuild.Benchmarks -c Release '-nodeReuse:false'
+    Invoke-Dotnet run --project tests/ModelBuild.Benchmarks -c Release --no-build '--' `
+        --work (Join-Path $PSScriptRoot 'artifacts/bench') --report (Join-Path $PSScriptRoot 'docs/performance.md') @BenchArguments
+}
+
 if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) { throw 'The .NET SDK is required: https://dot.net' }
 switch ($Verb) {
     'build' { Invoke-Build; Invoke-Pack; Invoke-Models; Invoke-Sample }
     'pack' { Invoke-Build; Invoke-Pack }
     'test' { Install-TestData; Invoke-Build; Invoke-Pack; Invoke-Tests }
+    'bench' { Invoke-Bench }
 }

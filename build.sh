@@ -3,6 +3,8 @@
 #   ./build.sh          restore, build, pack every package into artifacts/packages, then build and run the sample app
 #   ./build.sh test     all of the above (but the sample run), then every test project; prints "N passed, N failed"
 #   ./build.sh pack     build and pack only
+#   ./build.sh bench    build the benchmarks (Release) and run them; writes docs/performance.md (about 5 minutes)
+#                       (./build.sh bench --quick --small checks the harness in seconds and leaves the docs alone)
 # Needs only the .NET SDK (10.0.100 or newer); the ONNX backend test data is installed on Debian/Ubuntu.
 set -euo pipefail
 
@@ -73,10 +75,19 @@ run_tests() {
   return "$status"
 }
 
+# Always Release: BenchmarkDotNet refuses unoptimized code, and debug numbers would mean nothing.
+bench() {
+  step "benchmarks (Release)"
+  dotnet build tests/ModelBuild.Benchmarks -c Release -nodeReuse:false
+  dotnet run --project tests/ModelBuild.Benchmarks -c Release --no-build -- \
+    --work "$root/artifacts/bench" --report "$root/docs/performance.md" "$@"
+}
+
 require_dotnet
 case "$verb" in
   build) build; pack; models; sample ;;
   pack)  build; pack ;;
   test)  ensure_testdata; build; pack; run_tests ;;
-  *) echo "usage: ./build.sh [build|test|pack]" >&2; exit 2 ;;
+  bench) bench "${@:2}" ;;
+  *) echo "usage: ./build.sh [build|test|pack|bench]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Compiler.Diagnostics;
+
+namespace ModelBuild.Compiler.Verification;
+
+/// <summary>
+/// An ORT session set up for verification: CPU execution provider only, one intra-op and one inter-op thread,
+/// spinning off (spinning threads distort timings on small machines), the default (ALL) graph optimization the
+/// runtime uses when it loads the shipped model. Nothing is written anywhere: no optimized-model path, no profiling.
+/// </summary>
+internal sealed class VerificationSession : IDisposable
+{
+    private readonly SessionOptions _options;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+
+    public VerificationSession(string modelPath)
+    {
+        ModelPath = modelPath;
+        _options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            _options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+            _session = new InferenceSession(modelPath, _options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            _options.Dispose();
+            _runOptions.Dispose();
+            throw Failed("load", e);
+        }
+        InputNames = [.. _session.InputNames];
+        OutputNames = [.. _session.OutputNames];
+    }
+
+    public string ModelPath { get; }
+    public IReadOnlyList<string> InputNames { get; }
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Runs once and copies every requested output out of ORT's memory.</summary>
+    public CapturedOutput[] Run(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
+    {
+        try
+        {
+            using var results = _session.Run(_runOptions, [.. inputNames], [.. inputs], [.. outputNames]);
+            return [.. results.Select(CapturedOutput.From)];
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw Failed("run", e);
+        }
+    }
+
+    /// <summary>One warm-up run, then the median wall time of <paramref name="runs"/> runs, in milliseconds.</summary>
+    public double MedianMilliseconds(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, int runs)
+    {
+        string[] names = [.. inputNames], outputs = [.. OutputNames];
+        OrtValue[] values = [.. inputs];
+        var times = new double[runs];
+        try
+        {
+            for (int i = -1; i < runs; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                using (_session.Run(_runOptions, names, values, outputs))
+                {
+                }
+                if (i >= 0) times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw Failed("run", e);
+        }
+
+        Array.Sort(times);
+        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+    }
+
+    private ModelToolException Failed(string what, OnnxRuntimeException e) =>
+        new(ToolErrorCodes.VerificationRunFailed,
+            $"ONNX Runtime could not {what} '{ModelPath}' for verification: {ModelText.Quote(e.Message, 1000)}", e);
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _options.Dispose();
+        _runOptions.Dispose();
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ModelBuild.Benchmarks;
+
+/// <summary>What the numbers were measured on, for the report.</summary>
+internal sealed record MachineInfo(string Cpu, int LogicalCores, string CpuFeatures, string Os, string DotNet, string OnnxRuntime, string BenchmarkDotNet)
+{
+    public static MachineInfo Collect()
+    {
+        string cpu = RuntimeInformation.ProcessArchitecture.ToString();
+        string features = "";
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            string[] lines = File.ReadAllLines("/proc/cpuinfo");
+            cpu = Value(lines, "model name") ?? cpu;
+            // The int8 kernels ORT picks depend on these (VNNI: u8×s8 dot products without int16 saturation).
+            var flags = (Value(lines, "flags") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            features = string.Join(" ", new[] { "avx2", "fma", "f16c", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8" }.Where(flags.Contains));
+        }
+        else if (Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") is { Length: > 0 } identifier)
+        {
+            cpu = identifier;
+        }
+
+        return new MachineInfo(cpu, Environment.ProcessorCount, features, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
+            OrtEnv.Instance().GetVersionString(), typeof(BenchmarkDotNet.Running.BenchmarkRunner).Assembly.GetName().Version?.ToString(3) ?? "?");
+    }
+
+    private static string? Value(string[] lines, string key) =>
+        lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal)) is { } line
+            ? line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()
+            : null;
+}

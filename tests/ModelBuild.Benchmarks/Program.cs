@@ -1,0 +1,97 @@
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using ModelBuild.Benchmarks;
+using ModelZoo;
+
+// ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small]
+//   writes the zoo's full-size models and every variant of them (measuring each compile), runs the BenchmarkDotNet
+//   latency benchmarks, checks accuracy, and writes a markdown report (always to <work>/performance.md).
+//   --quick: BenchmarkDotNet's Dry job; --small: the zoo's small configurations. Both only check the harness
+//   (--report is then ignored).
+if (args.Length > 0 && args[0] == CompileProbe.Verb)
+{
+    return CompileProbe.RunChild(args[1..]);
+}
+
+string work = Path.GetFullPath(Path.Combine("artifacts", "bench"));
+string? reportPath = null;
+bool quick = false, small = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--report" when i + 1 < args.Length: reportPath = Path.GetFullPath(args[++i]); break;
+        case "--work" when i + 1 < args.Length: work = Path.GetFullPath(args[++i]); break;
+        case "--quick": quick = true; break;
+        case "--small": small = true; break;
+        default:
+            Console.Error.WriteLine("usage: ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small]");
+            return 2;
+    }
+}
+
+// Environment variables, not statics, so benchmark classes and compile probes see the same choices in any process.
+Environment.SetEnvironmentVariable(BenchModels.SmallVariable, small ? "1" : "0");
+string models = Path.Combine(work, "models");
+Environment.SetEnvironmentVariable(BenchModels.FolderVariable, models);
+string zoo = Path.Combine(work, "zoo");
+
+Console.WriteLine($"== models ({zoo})");
+foreach (BenchModel model in BenchModels.All)
+{
+    Zoo.Write(model.ZooFile, zoo);
+}
+
+Console.WriteLine($"== compile every variant ({models})");
+Directory.CreateDirectory(models);
+var compiles = new List<CompileMeasurement>();
+foreach (BenchModel model in BenchModels.All)
+{
+    foreach (Variant variant in Variants.All)
+    {
+        CompileMeasurement c = CompileProbe.Measure(model, variant, Path.Combine(zoo, model.ZooFile), BenchModels.PathOf(model, variant));
+        Console.WriteLine($"{model.Name} {variant.Name}: compile {c.CompileSeconds:F2} s, verify {c.VerifySeconds:F2} s, peak {c.PeakWorkingSetCompileBytes / 1e6:F0} MB, cosine {c.Cosine:F6}: {c.Summary}");
+        compiles.Add(c);
+    }
+}
+
+Console.WriteLine("== latency (BenchmarkDotNet)");
+Summary summary = BenchmarkRunner.Run<InferenceBenchmarks>(BenchConfig.Create(Path.Combine(work, "BenchmarkDotNet.Artifacts"), quick));
+
+Console.WriteLine("== accuracy");
+var cosines = AccuracyCheck.Run(BenchModels.All, Variants.All);
+
+var results = new List<BenchResult>();
+bool failed = false;
+foreach (BenchModel model in BenchModels.All)
+{
+    foreach (Variant variant in Variants.All)
+    {
+        BenchmarkReport? report = summary.Reports.FirstOrDefault(r =>
+            (string)r.BenchmarkCase.Parameters[nameof(InferenceBenchmarks.Model)] == model.Name &&
+            (string)r.BenchmarkCase.Parameters[nameof(InferenceBenchmarks.Variant)] == variant.Name);
+        if (report?.ResultStatistics is not { } stats)
+        {
+            Console.Error.WriteLine($"error: no latency measured for {model.Name} {variant.Name}.");
+            failed = true;
+            continue;
+        }
+
+        results.Add(new BenchResult(model.Name, variant.Name, stats.Mean / 1e6, stats.StandardDeviation / 1e6,
+            new FileInfo(BenchModels.PathOf(model, variant)).Length, cosines[(model.Name, variant.Name)]));
+    }
+}
+
+string markdown = PerformanceReport.Render(MachineInfo.Collect(), DateTimeOffset.UtcNow, BenchConfig.Describe(quick), results, compiles,
+    Variants.All.ToDictionary(v => v.Name, v => v.Description), small);
+Console.WriteLine();
+Console.WriteLine(markdown);
+File.WriteAllText(Path.Combine(work, "performance.md"), markdown);
+// A harness check must not overwrite the committed measurements.
+if (reportPath is not null && !quick && !small)
+{
+    File.WriteAllText(reportPath, markdown);
+    Console.WriteLine($"wrote {reportPath}");
+}
+
+return failed ? 1 : 0;

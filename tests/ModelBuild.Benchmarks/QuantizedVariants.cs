@@ -1,0 +1,30 @@
+using ModelBuild.Compiler.Quantization;
+using ModelBuild.Onnx.Protos;
+
+namespace ModelBuild.Benchmarks;
+
+/// <summary>
+/// The compiler's quantizers (ModelBuild.Compiler.Quantization) as benchmark variants. fp16 (Fp16WeightConverter,
+/// Fp16GraphConverter) joins the list when it is merged from branch `quant`: add an entry calling it here.
+/// </summary>
+internal static class QuantizedVariants
+{
+    public static IReadOnlyList<Variant> All { get; } =
+    [
+        new("int8", "MatMul/Gemm weights int8 per output column, full range [-127, 127], as com.microsoft DynamicQuantizeMatMul (activations quantized at run time)",
+            Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full))),
+        // 7-bit weights avoid u8×s8 saturation on AVX2 without VNNI; measured beside full range to show what it costs.
+        new("int8-reduced", "as int8, weights in the reduced range [-63, 63] (for AVX2 CPUs without VNNI)",
+            Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced))),
+        new("int4", "MatMul/Gemm weights 4-bit, blocks of 32 along K with scale and zero point, as com.microsoft MatMulNBits (weight-only)",
+            Wrap(model => Int4WeightQuantizer.Apply(model, blockSize: 32))),
+    ];
+
+    private static string Describe(QuantizationResult result)
+    {
+        string kept = result.KeptReasons.Count == 0 ? "" : $" ({string.Join("; ", result.KeptReasons.Take(3))}{(result.KeptReasons.Count > 3 ? "; …" : "")})";
+        return $"{result.QuantizedNodes} nodes rewritten, {result.KeptNodes} kept{kept}";
+    }
+
+    private static Func<ModelProto, string> Wrap(Func<ModelProto, QuantizationResult> apply) => model => Describe(apply(model));
+}
