@@ -23,7 +23,8 @@ internal sealed class QuantizePass : IModelPass
 
     private static void Quantize(CompilationContext context, CompiledVariant variant)
     {
-        ModelProto model = context.ModelWithData();
+        // A variant optimized before quantization arrives as bytes (ONNX Runtime's output, parsed without the reader's limits: it is ours).
+        ModelProto model = variant.Bytes.Length > 0 ? ModelProto.Parser.ParseFrom(variant.Bytes) : context.ModelWithData();
         variant.Quantization = variant.Plan.Form switch
         {
             VariantForm.Fp32 => null,

@@ -11,7 +11,8 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
 {
     private readonly IModelPass[] _passes =
     [
-        new LoadPass(), new ValidatePass(), new PlanPass(), new QuantizePass(), new OptimizePass(), new ConvertPass(),
+        new LoadPass(), new ValidatePass(), new PlanPass(), new OptimizePass(beforeQuantize: true), new QuantizePass(),
+        new OptimizePass(beforeQuantize: false), new ConvertPass(),
         new VerifyPass(), new CacheStorePass(), new EmitPass(),
     ];
 

@@ -48,6 +48,13 @@ internal sealed record VariantPlan(
         _ => 0.99999,
     };
 
+    /// <summary>
+    /// fp16 storage is optimized before conversion: ONNX Runtime's constant folding would otherwise turn the
+    /// Cast(fp16 weight) pairs straight back into fp32 weights. Other forms are quantized first, so the quantizers
+    /// see plain MatMul/Gemm rather than fused contrib ops.
+    /// </summary>
+    public bool OptimizeBeforeQuantize => Form == VariantForm.Fp16Weights;
+
     /// <summary>Everything that decides the variant's bytes, in one stable line (part of the cache key).</summary>
     public string Identity => $"target={Target.Name()};form={Form};optimize={Optimize};ort={OrtFormat}";
 }
