@@ -38,7 +38,7 @@ public sealed class BuildLifecycleTests(PackageFeed feed)
         Assert.Contains("Measurements of one flower, in centimetres", secondWrapper);
 
         Dotnet.Run(project, "clean", "-c", "Release", "-nodeReuse:false", $"-p:ModelBuildSdkVersion={feed.Version}").ShouldSucceed();
-        Assert.False(File.Exists(Path.Combine(bin, "models", "IrisClassifier", "iris-classifier.onnx")), "clean removes the model asset from the output folder");
+        Assert.False(File.Exists(Path.Combine(bin, "models", "IrisClassifier", "cpu", "iris-classifier.onnx")), "clean removes the model asset from the output folder");
         Assert.Empty(Directory.Exists(obj) ? Directory.GetFiles(obj, "*", SearchOption.AllDirectories) : []);
     }
 

@@ -53,6 +53,10 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
         {
             reporter.Error(e.Code, e.FilePath ?? job.Model, e.Message);
         }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException { InnerException: DllNotFoundException })
+        {
+            reporter.Error("MB1093", job.Model, $"ONNX Runtime's native library could not be loaded on this machine, so the model cannot be compiled: {(e.InnerException ?? e).Message.Split('\n')[0]}");
+        }
         catch (IOException e)
         {
             reporter.Error("MB1090", job.Model, $"Could not read or write a file while compiling: {e.Message}");

@@ -75,7 +75,11 @@ public sealed class PackageFeed
 
     /// <summary><c>dotnet build</c> with the package version passed for PackageReference-style projects.</summary>
     public Dotnet.Result Build(string project, params string[] extra) =>
-        Dotnet.Run(project, ["build", "-c", "Release", "-nodeReuse:false", "-v:n", $"-p:ModelBuildSdkVersion={Version}", .. extra]);
+        Dotnet.Run(project, ["build", "-c", "Release", "-nodeReuse:false", "-v:n", $"-p:ModelBuildSdkVersion={Version}",
+            $"-p:ModelBuildCacheDirectory={CacheDirectory}", .. extra]);
+
+    /// <summary>The workspace's own compile cache, so no test reads or fills the user's.</summary>
+    public string CacheDirectory => Path.Combine(Workspace, "compile-cache");
 }
 
 [Xunit.CollectionDefinition(Name)]
