@@ -41,6 +41,12 @@ internal static class Ort
         using var results = session.Run(feeds);
         return results.Select(r =>
         {
+            if (r.ElementType == TensorElementType.Int64)
+            {
+                var indices = r.AsTensor<long>();
+                return new Output(r.Name, indices.Dimensions.ToArray(), [.. indices.Select(v => (float)v)]);
+            }
+
             var tensor = r.AsTensor<float>();
             return new Output(r.Name, tensor.Dimensions.ToArray(), tensor.ToArray());
         }).ToList();
