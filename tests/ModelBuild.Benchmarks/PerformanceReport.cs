@@ -99,6 +99,26 @@ internal static class PerformanceReport
             md.AppendLine(Inv($"| compile + verify | ≤ {CompileVerifyGoalSeconds} s | | {compileVerify:F1} s | {Met(compileVerify <= CompileVerifyGoalSeconds)} |"));
         }
 
+        var notes = new List<string>();
+        if (!machine.CpuFeatures.Contains("vnni", StringComparison.Ordinal))
+        {
+            notes.Add("This CPU has no VNNI (avx512_vnni, avx_vnni): ONNX Runtime's int8 kernels take the AVX2 path, so int8 gains less here " +
+                      "than on the AVX-512 VNNI machine of the FACTS.md reference numbers.");
+        }
+
+        if (results.Any(r => r.StdDevMilliseconds > 0.05 * r.MeanMilliseconds))
+        {
+            notes.Add("Standard deviations above 5% of the mean: other work shared the cores during the run; compare such rows with care.");
+        }
+
+        if (notes.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Notes");
+            md.AppendLine();
+            notes.ForEach(n => md.AppendLine("- " + n));
+        }
+
         md.AppendLine();
         md.AppendLine("BenchmarkDotNet's own report of the same run: `artifacts/bench/BenchmarkDotNet.Artifacts/results/` (not committed).");
         return md.ToString();

@@ -4,8 +4,8 @@ using ModelBuild.Onnx.Protos;
 namespace ModelBuild.Benchmarks;
 
 /// <summary>
-/// The compiler's quantizers (ModelBuild.Compiler.Quantization) as benchmark variants. fp16 (Fp16WeightConverter,
-/// Fp16GraphConverter) joins the list when it is merged from branch `quant`: add an entry calling it here.
+/// The compiler's quantizers and fp16 converters (ModelBuild.Compiler.Quantization) as benchmark variants; a new
+/// transform is one more entry here.
 /// </summary>
 internal static class QuantizedVariants
 {
@@ -18,6 +18,11 @@ internal static class QuantizedVariants
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced))),
         new("int4", "MatMul/Gemm weights 4-bit, blocks of 32 along K with scale and zero point, as com.microsoft MatMulNBits (weight-only)",
             Wrap(model => Int4WeightQuantizer.Apply(model, blockSize: 32))),
+        new("fp16-weights", "float weights stored as float16, Cast back to float at load (fp32 compute, half the file)",
+            Wrap(Fp16WeightConverter.Apply)),
+        // Meant for GPU targets; measured on CPU too, where ORT falls back to fp32 kernels with casts around them.
+        new("fp16-graph", "float16 compute: values and weights float16, float inputs/outputs kept with Casts at the edges",
+            Wrap(Fp16GraphConverter.Apply)),
     ];
 
     private static string Describe(QuantizationResult result)

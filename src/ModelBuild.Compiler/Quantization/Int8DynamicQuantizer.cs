@@ -18,8 +18,8 @@ internal static class Int8DynamicQuantizer
     /// </summary>
     public const int MinWeightElements = 4096;
 
-    /// <summary>Why Conv nodes are kept (measured: see the quantization report of the branch that added this).</summary>
-    public const string ConvReason = "ORT 1.31 CPU: int8 Conv (ConvInteger, QLinearConv) slower than fp32";
+    /// <summary>Why Conv nodes are kept: medians on a 4-stage conv net (64×64, 1 thread, AVX2), ORT 1.31.1.</summary>
+    public const string ConvReason = "ORT 1.31 CPU int8 Conv slower than fp32: ConvInteger 3.1x, QLinearConv 1.04x latency";
 
     public static QuantizationResult Apply(ModelProto model, Int8WeightRange range)
     {

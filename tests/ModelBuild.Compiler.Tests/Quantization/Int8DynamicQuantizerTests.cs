@@ -231,4 +231,21 @@ public sealed class Int8DynamicQuantizerTests
             Assert.Equal(bytes, OnnxModelWriter.Serialize(again));
         }
     }
+
+    [Fact]
+    public void Hostile_names_are_kept_as_names_and_escaped_in_reasons()
+    {
+        ModelProto model = TestModels.TinyWeight();
+        model.Graph.Node[0].Name = "evil\nfile(1,1): error XX0001: \u202Ename";
+        var big = model.Graph.Initializer.Single(t => t.Name == "W_big2");
+        big.Name = "w\u200B\r\n";
+        model.Graph.Node[2].Input[1] = big.Name;
+        var (quantized, result) = Quantize(model);
+
+        Assert.Equal(1, result.QuantizedNodes);
+        Assert.Contains(result.KeptReasons, r => r.StartsWith("MatMul 'evil\\u000afile(1,1): error XX0001: \\u202ename'", StringComparison.Ordinal));
+        Assert.All(result.KeptReasons, r => Assert.DoesNotContain('\n', r));
+        Assert.Contains(quantized.Graph.Initializer, t => t.Name == "w\u200B\r\n_int8");
+        Assert.True(Ort.Compare(model, quantized, Ort.RandomInputs(18, ("x", [2, 8]))) >= MinCosine);
+    }
 }
