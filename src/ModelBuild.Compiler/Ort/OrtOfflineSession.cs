@@ -35,7 +35,8 @@ internal static class OrtOfflineSession
                 options.InterOpNumThreads = 1;
                 options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
                 options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-                options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+                // Failures come back through the exception (escaped); ORT's own log lines would reach stderr raw.
+                options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
                 options.OptimizedModelFilePath = Path.Combine(folder.FullName, OutputFileName);
                 configure(options);
                 try

@@ -94,7 +94,9 @@ internal static class OutputComparer
             maxAbs = Math.Max(maxAbs, Math.Abs(r - a));
         }
 
-        if (scaleR == 0 || scaleA == 0) return (scaleR == scaleA ? 1 : 0, maxAbs);
+        // Identical vectors get exactly 1 (the sums below may round to 0.9999999999999999).
+        if (maxAbs == 0) return (1, 0);
+        if (scaleR == 0 || scaleA == 0) return (0, maxAbs);
 
         double dot = 0, normR = 0, normA = 0;
         for (int i = 0; i < reference.Length; i++)

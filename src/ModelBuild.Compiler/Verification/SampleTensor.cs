@@ -11,23 +11,27 @@ namespace ModelBuild.Compiler.Verification;
 internal sealed record SampleTensor(string Name, TensorElementType ElementType, long[] Shape, Array Data)
 {
     /// <summary>An ORT value over <see cref="Data"/> (pinned, not copied; strings are copied). Dispose it.</summary>
-    public OrtValue ToOrtValue() => Data switch
+    /// <remarks>
+    /// Dispatches on <see cref="ElementType"/>, not on the array's type: the CLR lets a byte[] pass as sbyte[] (and
+    /// ushort[]/short[], uint[]/int[], ulong[]/long[]), so a type pattern would send unsigned data as signed.
+    /// </remarks>
+    public OrtValue ToOrtValue() => ElementType switch
     {
-        float[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        double[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        Float16[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        BFloat16[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        sbyte[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        byte[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        short[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        ushort[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        int[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        uint[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        long[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        ulong[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        bool[] a => OrtValue.CreateTensorValueFromMemory(a, Shape),
-        string[] a => Strings(a, Shape),
-        _ => throw new InvalidOperationException($"Sample '{Name}' holds an unsupported array type {Data.GetType()}."),
+        TensorElementType.Float => OrtValue.CreateTensorValueFromMemory((float[])Data, Shape),
+        TensorElementType.Double => OrtValue.CreateTensorValueFromMemory((double[])Data, Shape),
+        TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory((Float16[])Data, Shape),
+        TensorElementType.BFloat16 => OrtValue.CreateTensorValueFromMemory((BFloat16[])Data, Shape),
+        TensorElementType.Int8 => OrtValue.CreateTensorValueFromMemory((sbyte[])Data, Shape),
+        TensorElementType.UInt8 => OrtValue.CreateTensorValueFromMemory((byte[])Data, Shape),
+        TensorElementType.Int16 => OrtValue.CreateTensorValueFromMemory((short[])Data, Shape),
+        TensorElementType.UInt16 => OrtValue.CreateTensorValueFromMemory((ushort[])Data, Shape),
+        TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory((int[])Data, Shape),
+        TensorElementType.UInt32 => OrtValue.CreateTensorValueFromMemory((uint[])Data, Shape),
+        TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory((long[])Data, Shape),
+        TensorElementType.UInt64 => OrtValue.CreateTensorValueFromMemory((ulong[])Data, Shape),
+        TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory((bool[])Data, Shape),
+        TensorElementType.String => Strings((string[])Data, Shape),
+        _ => throw new InvalidOperationException($"Sample '{Name}' has an unsupported element type {ElementType}."),
     };
 
     private static OrtValue Strings(string[] values, long[] shape)

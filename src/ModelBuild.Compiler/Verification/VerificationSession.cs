@@ -13,7 +13,7 @@ internal sealed class VerificationSession : IDisposable
 {
     private readonly SessionOptions _options;
     private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
 
     public VerificationSession(string modelPath)
     {
@@ -23,7 +23,9 @@ internal sealed class VerificationSession : IDisposable
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            // ORT logs failures with node names verbatim (newlines included) to stderr, where a line could pose
+            // as a compiler protocol line; the same text reaches us, escaped, through the exception instead.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         try
         {
