@@ -1,0 +1,94 @@
+using ModelBuild.Compiler.Ort;
+using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Variants;
+
+namespace ModelBuild.Compiler.Tests.Variants;
+
+/// <summary>What each target gets for each Quantize (docs/compilation.md's table), and option parsing.</summary>
+public sealed class VariantPlannerTests
+{
+    private static CompileJob Job(string? quantize = null, string? targets = null, string? overrides = null, string? optimize = null) =>
+        Jobs.For("/m/net.onnx", "/out") with { Quantize = quantize, Targets = targets, TargetQuantize = overrides, Optimize = optimize };
+
+    private static VariantPlan Single(string quantize, string target, string? optimize = null) =>
+        Assert.Single(VariantPlanner.Plan(CompileSettings.Parse(Job(quantize, target, optimize: optimize))));
+
+    [Theory]
+    [InlineData("none", "cpu", "Fp32", "Extended", false, "cpu")]
+    [InlineData("int8", "cpu", "Int8ReducedRange", "Extended", false, "cpu")]
+    [InlineData("int8", "x64", "Int8ReducedRange", "Extended", false, "cpu")]
+    [InlineData("int8", "arm64", "Int8", "Extended", false, "cpu")]
+    [InlineData("int8", "mobile", "Int8", "Basic", true, "cpu")]
+    [InlineData("fp16", "cpu", "Fp16Weights", "Extended", false, "cpu")]
+    [InlineData("fp16", "cuda", "Fp16Compute", "None", false, "cuda")]
+    [InlineData("none", "cuda", "Fp32", "Basic", false, "cuda")]
+    [InlineData("int4", "cuda", "Int4", "Basic", false, "cuda")]
+    [InlineData("int4", "arm64", "Int4", "Extended", false, "cpu")]
+    public void Each_target_gets_its_form(string quantize, string target, string form, string level, bool ort, string provider)
+    {
+        VariantPlan plan = Single(quantize, target);
+
+        Assert.Equal(Enum.Parse<VariantForm>(form), plan.Form);
+        Assert.Equal(Enum.Parse<OptimizationLevel>(level), plan.Optimize);
+        Assert.Equal(ort, plan.OrtFormat);
+        Assert.Equal(provider, plan.ExecutionProvider);
+        Assert.Null(plan.Substitution);
+        Assert.Equal(ort ? "net.ort" : "net.onnx", plan.FileName("net.onnx"));
+    }
+
+    [Fact]
+    public void Int8_on_cuda_becomes_fp16_compute_and_says_why()
+    {
+        VariantPlan plan = Single("int8", "cuda");
+
+        Assert.Equal(QuantizeMode.Int8, plan.Requested);
+        Assert.Equal(QuantizeMode.Fp16, plan.Applied);
+        Assert.Equal(VariantForm.Fp16Compute, plan.Form);
+        Assert.Contains("CudaQuantize", plan.Substitution);
+        Assert.Equal(0.999, plan.DefaultMinCosine);
+    }
+
+    [Fact]
+    public void Optimize_none_or_basic_is_never_raised()
+    {
+        Assert.Equal(OptimizationLevel.None, Single("none", "mobile", "none").Optimize);
+        Assert.Equal(OptimizationLevel.Basic, Single("int8", "arm64", "basic").Optimize);
+    }
+
+    [Fact]
+    public void Targets_are_deduplicated_and_put_in_canonical_order_with_per_target_overrides()
+    {
+        CompileSettings settings = CompileSettings.Parse(Job("int8", "mobile;CUDA; arm64;mobile", "cuda=fp16;mobile=none"));
+
+        IReadOnlyList<VariantPlan> plans = VariantPlanner.Plan(settings);
+
+        Assert.Equal([Target.Arm64, Target.Cuda, Target.Mobile], plans.Select(p => p.Target));
+        Assert.Equal([QuantizeMode.Int8, QuantizeMode.Fp16, QuantizeMode.None], plans.Select(p => p.Applied));
+        Assert.All(plans, p => Assert.Null(p.Substitution));   // cuda's fp16 was asked for
+    }
+
+    [Fact]
+    public void Defaults_are_one_portable_fp32_variant_verified_with_8_samples()
+    {
+        CompileSettings settings = CompileSettings.Parse(Job());
+
+        Assert.Equal([Target.Cpu], settings.Targets);
+        Assert.Equal(QuantizeMode.None, settings.Quantize);
+        Assert.Equal(OptimizationLevel.Extended, settings.Optimize);
+        Assert.Equal(VerifyMode.Error, settings.Verify);
+        Assert.Equal(8, settings.VerifySamples);
+        Assert.Null(settings.MinCosine);
+        Assert.Equal(0.99999, VariantPlanner.Plan(settings)[0].DefaultMinCosine);
+    }
+
+    [Theory]
+    [InlineData("int3", null, null, "Quantize 'int3'")]
+    [InlineData(null, "tpu", null, "Targets 'tpu'")]
+    [InlineData(null, "cpu", "cuda", "'cuda' is not of the form")]
+    [InlineData("1", null, null, "Quantize '1'")]   // enum parsing would take a number
+    public void Bad_options_from_the_command_line_are_refused(string? quantize, string? targets, string? overrides, string message)
+    {
+        var e = Assert.Throws<SettingsException>(() => CompileSettings.Parse(Job(quantize, targets, overrides)));
+        Assert.Contains(message, e.Message);
+    }
+}
