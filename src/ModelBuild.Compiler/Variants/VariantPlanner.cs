@@ -3,7 +3,8 @@ using ModelBuild.Compiler.Ort;
 namespace ModelBuild.Compiler.Variants;
 
 /// <summary>
-/// Decides each target's form. The portable cpu variant must be right on every CPU, so its int8 weights avoid the
+/// Decides each target's form. fp16 computes in fp16 on cuda and arm64 (ONNX Runtime has ARM64 fp16 kernels; where
+/// one is missing it casts around that op) and is storage only elsewhere. The portable cpu variant must be right on every CPU, so its int8 weights avoid the
 /// AVX2 saturation just as x64's do; arm64 and mobile use the full int8 range. CUDA has no int8 form in ONNX
 /// Runtime (DynamicQuantizeMatMul is CPU-only), so int8 becomes fp16 there. cuda and mobile are optimized at most at
 /// the basic level: extended fusions made with the CPU provider produce contrib ops that the CUDA, NNAPI and
@@ -29,7 +30,7 @@ internal static class VariantPlanner
             (QuantizeMode.None, _) => VariantForm.Fp32,
             (QuantizeMode.Int8, Target.Arm64 or Target.Mobile) => VariantForm.Int8,
             (QuantizeMode.Int8, _) => VariantForm.Int8ReducedRange,
-            (QuantizeMode.Fp16, Target.Cuda) => VariantForm.Fp16Compute,
+            (QuantizeMode.Fp16, Target.Cuda or Target.Arm64) => VariantForm.Fp16Compute,
             (QuantizeMode.Fp16, _) => VariantForm.Fp16Weights,
             (QuantizeMode.Int4, _) => VariantForm.Int4,
             _ => throw new ArgumentOutOfRangeException(nameof(requested)),

@@ -21,6 +21,8 @@ public sealed class VariantPlannerTests
     [InlineData("int8", "mobile", "Int8", "Basic", true, "cpu")]
     [InlineData("fp16", "cpu", "Fp16Weights", "Extended", false, "cpu")]
     [InlineData("fp16", "cuda", "Fp16Compute", "None", false, "cuda")]
+    [InlineData("fp16", "arm64", "Fp16Compute", "None", false, "cpu")]
+    [InlineData("fp16", "mobile", "Fp16Weights", "Basic", true, "cpu")]
     [InlineData("none", "cuda", "Fp32", "Basic", false, "cuda")]
     [InlineData("int4", "cuda", "Int4", "Basic", false, "cuda")]
     [InlineData("int4", "arm64", "Int4", "Extended", false, "cpu")]
