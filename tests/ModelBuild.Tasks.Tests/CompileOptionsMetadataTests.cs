@@ -10,20 +10,11 @@ public sealed class CompileOptionsMetadataTests
           </Target>
         """;
 
-    private static void Touch(TempFolder temp, params string[] files)
-    {
-        foreach (string file in files)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(temp.File(file))!);
-            File.WriteAllText(temp.File(file), "not read by ResolveModels");
-        }
-    }
-
     [Fact]
     public void Metadata_is_normalised_defaulted_and_passed_on()
     {
         using var temp = new TempFolder();
-        Touch(temp, "plain.onnx", "tuned.onnx", "samples/input_0.pb");
+        temp.Touch("plain.onnx", "tuned.onnx", "samples/input_0.pb");
         string project = MsBuild.WriteProject(temp.Path, """
                 <Model Include="plain.onnx" />
                 <Model Include="tuned.onnx" Quantize=" INT8 " Targets="mobile; cuda;arm64;cuda" CudaQuantize="FP16" Optimize="Basic"
@@ -45,7 +36,7 @@ public sealed class CompileOptionsMetadataTests
     public void Changed_sample_tensors_rewrite_the_options_stamp()
     {
         using var temp = new TempFolder();
-        Touch(temp, "net.onnx", "samples/input_0.pb");
+        temp.Touch("net.onnx", "samples/input_0.pb");
         string project = MsBuild.WriteProject(temp.Path, """<Model Include="net.onnx" SampleInputs="samples" />""");
         string stamp = temp.File("obj/modelbuild/Net.options");
         Assert.Equal(0, MsBuild.Run(project, "Resolve").ExitCode);
@@ -61,7 +52,7 @@ public sealed class CompileOptionsMetadataTests
     public void Bad_values_are_errors_with_codes_and_unused_overrides_warn()
     {
         using var temp = new TempFolder();
-        Touch(temp, "q.onnx", "t.onnx", "o.onnx", "v.onnx", "c.onnx", "n.onnx", "s.onnx", "w.onnx", "x.onnx");
+        temp.Touch("q.onnx", "t.onnx", "o.onnx", "v.onnx", "c.onnx", "n.onnx", "s.onnx", "w.onnx", "x.onnx");
         string project = MsBuild.WriteProject(temp.Path, """
                 <Model Include="q.onnx" Quantize="int3" />
                 <Model Include="t.onnx" Targets="x64;tpu" />

@@ -13,20 +13,11 @@ public sealed class ResolveModelsTests
             .Select(p => new Resolved(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]))
             .ToDictionary(r => r.ClassName, StringComparer.Ordinal);
 
-    private static void Touch(TempFolder temp, params string[] files)
-    {
-        foreach (string file in files)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(temp.File(file))!);
-            File.WriteAllText(temp.File(file), "not read by ResolveModels");
-        }
-    }
-
     [Fact]
     public void Resolves_class_name_namespace_access_and_paths()
     {
         using var temp = new TempFolder();
-        Touch(temp, "models/mnist-classifier.onnx", "models/ch_PP-OCRv4_rec.onnx", "models/3d-net.onnx");
+        temp.Touch("models/mnist-classifier.onnx", "models/ch_PP-OCRv4_rec.onnx", "models/3d-net.onnx");
         string project = MsBuild.WriteProject(temp.Path, """
                 <Model Include="models/mnist-classifier.onnx" />
                 <Model Include="models/ch_PP-OCRv4_rec.onnx" Namespace="Custom.Ocr" Access="internal" />
@@ -69,7 +60,7 @@ public sealed class ResolveModelsTests
     public void Default_namespace_comes_from_the_task_parameter()
     {
         using var temp = new TempFolder();
-        Touch(temp, "m.onnx");
+        temp.Touch("m.onnx");
         string project = MsBuild.WriteProject(temp.Path, """<Model Include="m.onnx" />""");
 
         MsBuild.Result result = MsBuild.Run(project, "Resolve", "DefaultNs=Contoso.App.Models");
@@ -82,7 +73,7 @@ public sealed class ResolveModelsTests
     public void Bad_items_are_reported_as_MSBuild_errors_with_their_code_and_item()
     {
         using var temp = new TempFolder();
-        Touch(temp, "ok.onnx", "keyword.onnx", "a-b.onnx", "a_b.onnx", "bad-ns.onnx", "bad-access.onnx", "zwsp.onnx");
+        temp.Touch("ok.onnx", "keyword.onnx", "a-b.onnx", "a_b.onnx", "bad-ns.onnx", "bad-access.onnx", "zwsp.onnx");
         string project = MsBuild.WriteProject(temp.Path, """
                 <Model Include="ok.onnx" />
                 <Model Include="missing/nowhere.onnx" />
@@ -117,7 +108,7 @@ public sealed class ResolveModelsTests
     public void Options_stamp_is_rewritten_only_when_metadata_changes()
     {
         using var temp = new TempFolder();
-        Touch(temp, "net.onnx");
+        temp.Touch("net.onnx");
         string project = MsBuild.WriteProject(temp.Path, """<Model Include="net.onnx" />""");
         string stamp = temp.File("obj/modelbuild/Net.options");
         var old = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -13,6 +13,16 @@ public sealed class TempFolder : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Creates placeholder files (ResolveModels only checks that model files exist).</summary>
+    public void Touch(params string[] files)
+    {
+        foreach (string file in files)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(File(file))!);
+            System.IO.File.WriteAllText(File(file), "not read by ResolveModels");
+        }
+    }
+
     public void Dispose()
     {
         try
