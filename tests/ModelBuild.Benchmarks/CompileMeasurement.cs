@@ -1,23 +1,18 @@
+using ModelBuild.Compiler.Reports;
+
 namespace ModelBuild.Benchmarks;
 
 /// <summary>
-/// One compile of one variant, measured in a process of its own so the peak working set is the compile's alone.
-/// Compile = read the fp32 model + transform + write; verify = load fp32 and variant in ONNX Runtime, run one
-/// input through both and compare (what a build-time verification step has to do).
+/// One run of the real compiler (<c>modelbuild compile</c>, a child process) on a benchmark model: its wall time and
+/// peak memory (VmHWM on Linux, peak working set elsewhere) as measured from outside, the benchmark variant made the
+/// same way (whose BenchmarkDotNet numbers the report's are shown next to), and the report the compiler wrote for
+/// its one variant.
 /// </summary>
 internal sealed record CompileMeasurement(
     string Model,
-    string Variant,
-    double LoadSeconds,
-    double TransformSeconds,
-    double WriteSeconds,
-    double VerifySeconds,
-    long PeakWorkingSetCompileBytes,
-    long PeakWorkingSetBytes,
-    long AllocatedBytes,
-    long OutputBytes,
-    double Cosine,
-    string Summary)
-{
-    public double CompileSeconds => LoadSeconds + TransformSeconds + WriteSeconds;
-}
+    string Quantize,
+    string Target,
+    string ClosestVariant,
+    double WallSeconds,
+    long PeakMemoryBytes,
+    VariantReport Report);

@@ -1,18 +1,15 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using ModelBuild.Benchmarks;
+using ModelBuild.Onnx;
 using ModelZoo;
 
 // ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small]
-//   writes the zoo's full-size models and every variant of them (measuring each compile), runs the BenchmarkDotNet
-//   latency benchmarks, checks accuracy, and writes a markdown report (always to <work>/performance.md).
+//   writes the zoo's full-size models and every variant of them, runs the compiler (modelbuild compile) on the
+//   transformer for each of CompilerRuns.All, runs the BenchmarkDotNet latency benchmarks, checks accuracy, and
+//   writes a markdown report (always to <work>/performance.md).
 //   --quick: BenchmarkDotNet's Dry job; --small: the zoo's small configurations. Both only check the harness
 //   (--report is then ignored).
-if (args.Length > 0 && args[0] == CompileProbe.Verb)
-{
-    return CompileProbe.RunChild(args[1..]);
-}
-
 string work = Path.GetFullPath(Path.Combine("artifacts", "bench"));
 string? reportPath = null;
 bool quick = false, small = false;
@@ -42,17 +39,29 @@ foreach (BenchModel model in BenchModels.All)
     Zoo.Write(model.ZooFile, zoo);
 }
 
-Console.WriteLine($"== compile every variant ({models})");
+Console.WriteLine($"== variants ({models})");
 Directory.CreateDirectory(models);
-var compiles = new List<CompileMeasurement>();
+var rewrites = new Dictionary<(string Model, string Variant), string>();
 foreach (BenchModel model in BenchModels.All)
 {
     foreach (Variant variant in Variants.All)
     {
-        CompileMeasurement c = CompileProbe.Measure(model, variant, Path.Combine(zoo, model.ZooFile), BenchModels.PathOf(model, variant));
-        Console.WriteLine($"{model.Name} {variant.Name}: compile {c.CompileSeconds:F2} s, verify {c.VerifySeconds:F2} s, peak {c.PeakWorkingSetCompileBytes / 1e6:F0} MB, cosine {c.Cosine:F6}: {c.Summary}");
-        compiles.Add(c);
+        var proto = OnnxModelReader.ReadFile(Path.Combine(zoo, model.ZooFile));
+        string rewrite = variant.Apply(proto);
+        OnnxModelWriter.WriteFile(proto, BenchModels.PathOf(model, variant));
+        Console.WriteLine($"{model.Name} {variant.Name}: {rewrite}");
+        rewrites[(model.Name, variant.Name)] = rewrite;
     }
+}
+
+Console.WriteLine($"== compile ({CompilerRuns.CompilerPath})");
+var compiles = new List<CompileMeasurement>();
+foreach (CompilerRun run in CompilerRuns.All)
+{
+    BenchModel model = BenchModels.Transformer;
+    CompileMeasurement c = CompilerRuns.Measure(model, run, Path.Combine(zoo, model.ZooFile), Path.Combine(work, "compile", $"{model.Name}.{run.Target}.{run.Quantize}"));
+    Console.WriteLine($"{model.Name} {run.Target} {run.Quantize}: {c.WallSeconds:F1} s, peak {c.PeakMemoryBytes / 1e6:F0} MB");
+    compiles.Add(c);
 }
 
 Console.WriteLine("== latency (BenchmarkDotNet)");
@@ -78,7 +87,7 @@ foreach (BenchModel model in BenchModels.All)
         }
 
         results.Add(new BenchResult(model.Name, variant.Name, stats.Mean / 1e6, stats.StandardDeviation / 1e6,
-            new FileInfo(BenchModels.PathOf(model, variant)).Length, cosines[(model.Name, variant.Name)]));
+            new FileInfo(BenchModels.PathOf(model, variant)).Length, cosines[(model.Name, variant.Name)], rewrites[(model.Name, variant.Name)]));
     }
 }
 
