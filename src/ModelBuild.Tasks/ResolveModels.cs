@@ -108,6 +108,7 @@ namespace ModelBuild.Tasks
             item.SetMetadata("AssetListFile", Path.Combine(IntermediateDirectory, className + ".assets.txt"));
             item.SetMetadata("OptionsFile", Path.Combine(IntermediateDirectory, className + ".options"));
             item.SetMetadata("ReportFile", Path.Combine(IntermediateDirectory, className + ".report.json"));
+            item.SetMetadata("DependencyFile", Path.Combine(IntermediateDirectory, className + ".dependencies.txt"));
             item.SetMetadata("AssetPathPrefix", AssetFolder.TrimEnd('/', '\\') + "/" + className + "/");
 
             WriteOptionsStamp(item);

@@ -42,6 +42,31 @@ public sealed class BuildLifecycleTests(PackageFeed feed)
         Assert.Empty(Directory.Exists(obj) ? Directory.GetFiles(obj, "*", SearchOption.AllDirectories) : []);
     }
 
+    [Fact]
+    public void ChangedExternalDataAloneRecompilesTheModel()
+    {
+        string project = feed.CopyTestAsset("SdkElementApp", "awkward-names", "dynamic-dims", "external-data", "hostile-doc");
+        string data = Path.Combine(project, "models", ModelZoo.Models.ExternalDataModel.DataFileName);
+        string asset = Path.Combine(project, "bin", "Release", "net10.0", "models", "LinearLayer", "cpu", "external-data.onnx");
+        Assert.Contains(ModelWorkMarker, feed.Build(project).ShouldSucceed().Output);
+        byte[] before = File.ReadAllBytes(asset);
+        Assert.DoesNotContain(ModelWorkMarker, feed.Build(project).ShouldSucceed().Output);
+
+        // New weights, same length and same .onnx file: only the dependency list can tell the build.
+        byte[] weights = File.ReadAllBytes(data);
+        float[] values = new float[weights.Length / 4];
+        Buffer.BlockCopy(weights, 0, values, 0, weights.Length - weights.Length % 4);
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = values[i] * 2 + 0.5f;
+        }
+        Buffer.BlockCopy(values, 0, weights, 0, values.Length * 4);
+        File.WriteAllBytes(data, weights);
+
+        Assert.Contains(ModelWorkMarker, feed.Build(project).ShouldSucceed().Output);
+        Assert.NotEqual(before, File.ReadAllBytes(asset));
+    }
+
     [Theory]
     [InlineData("random", "MB1003")]
     [InlineData("empty", "MB1002")]

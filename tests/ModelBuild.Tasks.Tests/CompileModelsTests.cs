@@ -32,6 +32,7 @@ public sealed class CompileModelsTests
         Assert.Contains("\"assetPath\": \"models/Ext/cpu/external-data.onnx\"", signature);
         Assert.True(File.Exists(Path.Combine(obj, "compile.json")));
         Assert.True(File.Exists(Path.Combine(obj, "Ext.report.json")));
+        Assert.Equal(temp.File(Path.Combine("models", ExternalDataModel.DataFileName)) + "\n", File.ReadAllText(Path.Combine(obj, "Ext.dependencies.txt")));
         // The compiler's report line (a protocol message) is shown at normal verbosity, decoded.
         Assert.Contains("external-data.onnx -> cpu none: ", result.Output);
     }

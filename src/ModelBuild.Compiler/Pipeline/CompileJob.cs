@@ -10,6 +10,8 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="AssetListFile">Lists the emitted assets; written last, so it marks a complete compilation.</param>
 /// <param name="AssetPathPrefix">Where the assets land under the app's output folder, e.g. <c>models/Net/</c>.</param>
 /// <param name="ReportFile">Machine-readable compile report (variants, sizes, accuracy, latency); none when null.</param>
+/// <param name="DependencyFile">Lists the files besides the model that the compilation read (external data), for the
+/// build's up-to-date check; none when null.</param>
 /// <param name="Quantize">Compilation options, from here to the end: the item metadata as ModelBuild.Tasks normalised it
 /// (null or empty = the default); <see cref="Variants.CompileSettings"/> parses them.</param>
 /// <param name="Targets">See <paramref name="Quantize"/>.</param>
@@ -30,6 +32,7 @@ internal sealed record CompileJob(
     string AssetListFile,
     string AssetPathPrefix,
     string? ReportFile = null,
+    string? DependencyFile = null,
     string? Quantize = null,
     string? Targets = null,
     string? TargetQuantize = null,

@@ -13,7 +13,7 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
     [
         new LoadPass(), new ValidatePass(), new PlanPass(), new OptimizePass(beforeQuantize: true), new QuantizePass(),
         new OptimizePass(beforeQuantize: false), new ConvertPass(),
-        new VerifyPass(), new CacheStorePass(), new EmitPass(),
+        new VerifyPass(), new CacheStorePass(), new DependenciesPass(), new EmitPass(),
     ];
 
     /// <returns>True when the model compiled.</returns>

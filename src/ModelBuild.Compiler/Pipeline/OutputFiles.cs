@@ -37,6 +37,10 @@ internal static class OutputFiles
         {
             File.Delete(job.SignatureFile);
         }
+        if (job.DependencyFile is { } dependencies && File.Exists(dependencies))
+        {
+            File.Delete(dependencies);
+        }
         if (Directory.Exists(job.OutputDirectory))
         {
             Directory.Delete(job.OutputDirectory, recursive: true);
