@@ -289,6 +289,12 @@ namespace ModelBuild.Generator
             return result;
         }
 
+        /// <summary>Members the emitter writes into every model class (<see cref="Emitter"/>).</summary>
+        private static readonly string[] ModelClassMemberNames =
+        {
+            "Description", "Session", "Variant", "ExecutionProvider", "Load", "Run", "RunAsync", "Dispose", "CreateInputs", "CreateDescription",
+        };
+
         /// <summary>Null when <paramref name="name"/> can be a generated class name, otherwise the reason.</summary>
         public static string? CheckTypeName(string name)
         {
@@ -314,6 +320,12 @@ namespace ModelBuild.Generator
             if (name == "record" || name == "var" || name == "dynamic" || name == "file" || name == "required" || name == "scoped")
             {
                 return "it is a contextual keyword that cannot name a type";
+            }
+
+            // CS0542: a member cannot have its enclosing type's name.
+            if (Array.IndexOf(ModelClassMemberNames, name) >= 0)
+            {
+                return "it is the name of a member of the generated model class";
             }
 
             return null;

@@ -82,12 +82,20 @@ namespace ModelBuild.Generator
             Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelBuild.Generator\", \"1.0\")]");
             Open(m.Access + " sealed partial class " + c + " : global::System.IDisposable");
 
-            Summary("What the model file declares: inputs, outputs, opsets, producer, and the asset's SHA-256.");
+            Summary("What the model file declares: inputs, outputs, opsets, producer, and the variants built with their SHA-256.");
             Line("public static " + Rt + "ModelDescription Description { get; } = CreateDescription();");
             Line();
 
             Summary("The loaded model (one ONNX Runtime inference session).");
             Line("public " + Rt + "ModelSession Session { get; }");
+            Line();
+
+            Summary("The variant loaded: target, quantization, execution provider, asset path and SHA-256.");
+            Line("public " + Rt + "ModelVariant Variant => this.Session.Variant;");
+            Line();
+
+            Summary("The execution provider the model runs on: <c>cpu</c> or <c>cuda</c>.");
+            Line("public string ExecutionProvider => this.Session.ExecutionProvider;");
             Line();
 
             Line("private " + c + "(" + Rt + "ModelSession session)");
@@ -96,7 +104,8 @@ namespace ModelBuild.Generator
             Line("}");
             Line();
 
-            Summary("Loads the model from its asset next to the application (<c>" + CodeText.Xml(m.AssetPath) + "</c>).");
+            Summary("Loads the variant best suited to this machine from the assets next to the application ("
+                + string.Join(", ", m.Variants.Select(v => "<c>" + CodeText.Xml(v.AssetPath) + "</c>")) + ").");
             Line("/// <param name=\"options\">Loading options; null for the defaults.</param>");
             Line("/// <returns>The loaded model; dispose it when done.</returns>");
             Line("public static " + c + " Load(" + Rt + "ModelOptions? options = null)");
@@ -203,7 +212,16 @@ namespace ModelBuild.Generator
             Line(CodeText.Literal(m.GraphName) + ",");
             Line(CodeText.Literal(m.DocString) + ",");
             WriteValueDescriptions(m.Inputs, ",");
-            WriteValueDescriptions(m.Outputs, ");");
+            WriteValueDescriptions(m.Outputs, ",");
+            Line("new " + Rt + "ModelVariant[]");
+            Line("{");
+            foreach (VariantSpec v in m.Variants)
+            {
+                Line("    new " + Rt + "ModelVariant(" + CodeText.Literal(v.Target) + ", " + CodeText.Literal(v.Quantize) + ", "
+                    + CodeText.Literal(v.ExecutionProvider) + ", " + CodeText.Literal(v.AssetPath) + ", " + CodeText.Literal(v.Sha256) + "),");
+            }
+
+            Line("});");
             _indent -= 2;
             Line("}");
         }

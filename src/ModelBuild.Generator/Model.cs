@@ -21,6 +21,9 @@ namespace ModelBuild.Generator
 
     internal sealed record ValueSpec(string Name, string DocString, TypeSpec Type);
 
+    /// <summary>One compiled variant of the model, as listed in the signature's <c>variants</c>.</summary>
+    internal sealed record VariantSpec(string Target, string Quantize, string ExecutionProvider, string AssetPath, string Sha256);
+
     /// <summary>A diagnostic as data; turned into a Roslyn <c>Diagnostic</c> only when reported.</summary>
     internal sealed record DiagnosticInfo(
         string Id,
@@ -47,6 +50,7 @@ namespace ModelBuild.Generator
         string DocString,
         EquatableArray<ValueSpec> Inputs,
         EquatableArray<ValueSpec> Outputs,
+        EquatableArray<VariantSpec> Variants,
         EquatableArray<DiagnosticInfo> Diagnostics)
     {
         /// <summary>Code is generated only for a signature without any diagnostic (all MB2xxx are errors).</summary>
@@ -59,7 +63,7 @@ namespace ModelBuild.Generator
             new ModelSignature(
                 filePath, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, 0,
                 EquatableArray<OpsetImportSpec>.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
-                EquatableArray<ValueSpec>.Empty, EquatableArray<ValueSpec>.Empty,
+                EquatableArray<ValueSpec>.Empty, EquatableArray<ValueSpec>.Empty, EquatableArray<VariantSpec>.Empty,
                 new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
     }
 }

@@ -92,6 +92,7 @@ namespace ModelBuild.Generator
             string docString = GetString(root, "docString");
             List<ValueSpec> inputs = GetArray(root, "inputs").Select(ReadValue).ToList();
             List<ValueSpec> outputs = GetArray(root, "outputs").Select(ReadValue).ToList();
+            List<VariantSpec> variants = ReadVariants(root, assetPath, sha256);
 
             var diagnostics = new List<DiagnosticInfo>();
             string? classProblem = CodeText.CheckTypeName(className);
@@ -126,7 +127,35 @@ namespace ModelBuild.Generator
                 filePath, className, ns, access, modelFileName, assetPath, sha256, irVersion,
                 new EquatableArray<OpsetImportSpec>(opsets), producerName, producerVersion, graphName, docString,
                 new EquatableArray<ValueSpec>(inputs), new EquatableArray<ValueSpec>(outputs),
-                new EquatableArray<DiagnosticInfo>(diagnostics));
+                new EquatableArray<VariantSpec>(variants), new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        /// <summary>
+        /// <c>variants</c> is optional: files written before variants existed describe one portable CPU asset with the
+        /// top-level <c>assetPath</c> and <c>sha256</c>, which is what the runtime gets for them.
+        /// </summary>
+        private static List<VariantSpec> ReadVariants(JsonNode root, string assetPath, string sha256)
+        {
+            if (root.Get("variants") is null)
+            {
+                return new List<VariantSpec> { new VariantSpec("cpu", "none", "cpu", assetPath, sha256) };
+            }
+
+            var variants = new List<VariantSpec>();
+            foreach (JsonNode item in GetArray(root, "variants"))
+            {
+                Expect(item, JsonKind.Object, "a variant");
+                variants.Add(new VariantSpec(
+                    GetString(item, "target"), GetString(item, "quantize"), GetString(item, "executionProvider"),
+                    GetString(item, "assetPath"), GetString(item, "sha256")));
+            }
+
+            if (variants.Count == 0)
+            {
+                throw new FormatException("\"variants\" must list at least one variant", root.Get("variants"));
+            }
+
+            return variants;
         }
 
         private static void CheckType(List<DiagnosticInfo> diagnostics, string filePath, string modelName, string role, ValueSpec value)

@@ -71,7 +71,7 @@ public sealed class ModelDescription
     /// <summary>Creates a model description.</summary>
     /// <param name="className">The generated class name.</param>
     /// <param name="modelFileName">The model file name.</param>
-    /// <param name="assetPath">The model file path relative to the application base directory, e.g. <c>models/IrisClassifier/iris-classifier.onnx</c>.</param>
+    /// <param name="assetPath">The first variant's model file path relative to the application base directory, e.g. <c>models/IrisClassifier/cpu/iris-classifier.onnx</c>.</param>
     /// <param name="sha256">The lower-case hex SHA-256 of the model file recorded at build time.</param>
     /// <param name="irVersion">The ONNX IR version.</param>
     /// <param name="opsetImports">The imported operator sets.</param>
@@ -81,9 +81,16 @@ public sealed class ModelDescription
     /// <param name="docString">The model doc string.</param>
     /// <param name="inputs">The graph inputs, in order.</param>
     /// <param name="outputs">The graph outputs, in order.</param>
+    /// <param name="variants">
+    /// The compiled variants, in the build's target order; <see langword="null"/> means one portable variant
+    /// (<c>cpu</c>, no quantization, CPU provider) at <paramref name="assetPath"/> with <paramref name="sha256"/>, which is
+    /// what a model compiled without targets has.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="variants"/> is empty or holds a <see langword="null"/>.</exception>
     public ModelDescription(string className, string modelFileName, string assetPath, string sha256,
         long irVersion, IReadOnlyList<OpsetImport> opsetImports, string producerName, string producerVersion,
-        string graphName, string docString, IReadOnlyList<ValueDescription> inputs, IReadOnlyList<ValueDescription> outputs)
+        string graphName, string docString, IReadOnlyList<ValueDescription> inputs, IReadOnlyList<ValueDescription> outputs,
+        IReadOnlyList<ModelVariant>? variants = null)
     {
         ArgumentNullException.ThrowIfNull(className);
         ArgumentNullException.ThrowIfNull(modelFileName);
@@ -102,6 +109,12 @@ public sealed class ModelDescription
         DocString = docString ?? string.Empty;
         Inputs = inputs;
         Outputs = outputs;
+        if (variants is not null && (variants.Count == 0 || variants.Any(v => v is null)))
+        {
+            throw new ArgumentException("A model has at least one variant, and none is null.", nameof(variants));
+        }
+
+        Variants = variants ?? [new ModelVariant(ModelVariant.PortableTarget, "none", ModelVariant.CpuProvider, assetPath, Sha256)];
     }
 
     /// <summary>Gets the generated class name.</summary>
@@ -110,11 +123,17 @@ public sealed class ModelDescription
     /// <summary>Gets the model file name.</summary>
     public string ModelFileName { get; }
 
-    /// <summary>Gets the model file path relative to the application base directory.</summary>
+    /// <summary>Gets the path, relative to the application base directory, of the first variant's model file.</summary>
     public string AssetPath { get; }
 
-    /// <summary>Gets the lower-case hex SHA-256 of the model file recorded at build time.</summary>
+    /// <summary>Gets the lower-case hex SHA-256 of the first variant's model file recorded at build time.</summary>
     public string Sha256 { get; }
+
+    /// <summary>
+    /// Gets the compiled variants (one per build target), in the build's target order; the first is the one
+    /// <see cref="AssetPath"/> and <see cref="Sha256"/> describe.
+    /// </summary>
+    public IReadOnlyList<ModelVariant> Variants { get; }
 
     /// <summary>Gets the ONNX IR version.</summary>
     public long IrVersion { get; }

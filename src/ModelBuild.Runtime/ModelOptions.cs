@@ -22,6 +22,32 @@ public sealed class ModelOptions
     public string? BaseDirectory { get; set; }
 
     /// <summary>
+    /// Gets or sets the only build target <see cref="ModelSession.Load(ModelDescription, string?, ModelOptions?)"/> may
+    /// choose when no explicit path is given (<c>cpu</c>, <c>x64</c>, <c>arm64</c>, <c>cuda</c>, <c>mobile</c>; case
+    /// ignored). <see langword="null"/> (the default) lets the runtime choose the best variant for the machine.
+    /// </summary>
+    public string? Target { get; set; }
+
+    /// <summary>
+    /// Gets or sets the execution provider to run on: <c>cpu</c> or <c>cuda</c> (case ignored). Without an explicit path
+    /// only variants built for that provider are considered; with one, <c>cuda</c> adds the CUDA provider to the
+    /// session. <see langword="null"/> (the default) means the chosen variant's provider (CPU for an explicit path).
+    /// </summary>
+    public string? ExecutionProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets a callback that receives one line per decision of the variant selection: each variant skipped
+    /// and why (file missing, provider unavailable, excluded by <see cref="Target"/>...), and the one chosen.
+    /// <see langword="null"/> (the default) logs nothing.
+    /// </summary>
+    /// <remarks>
+    /// A plain callback rather than <c>Microsoft.Extensions.Logging.ILogger</c>: it adds no package to every
+    /// application that uses a model, and connects to any logger in one line
+    /// (<c>Logger = m =&gt; logger.LogInformation("{Message}", m)</c>) or to <see cref="Console.WriteLine(string)"/>.
+    /// </remarks>
+    public Action<string>? Logger { get; set; }
+
+    /// <summary>
     /// Gets or sets the number of threads ONNX Runtime uses inside one operator
     /// (<see cref="SessionOptions.IntraOpNumThreads"/>). <see langword="null"/> keeps ONNX Runtime's default.
     /// </summary>

@@ -18,10 +18,12 @@ public sealed class ModelSession : IDisposable
     private bool _disposed;
     private bool _released;
 
-    private ModelSession(ModelDescription description, string modelPath, SessionOptions sessionOptions, InferenceSession session)
+    private ModelSession(ModelDescription description, VariantChoice choice, string executionProvider, SessionOptions sessionOptions, InferenceSession session)
     {
         Description = description;
-        ModelPath = modelPath;
+        ModelPath = choice.Path;
+        Variant = choice.Variant;
+        ExecutionProvider = executionProvider;
         _sessionOptions = sessionOptions;
         InferenceSession = session;
         _inputNames = description.Inputs.Select(i => i.Name).ToArray();
@@ -34,48 +36,94 @@ public sealed class ModelSession : IDisposable
     /// <summary>Gets the full path of the model file.</summary>
     public string ModelPath { get; }
 
+    /// <summary>
+    /// Gets the variant loaded: the one chosen for this machine, or for an explicit path the variant that file is
+    /// (see <see cref="Load(ModelDescription, string?, ModelOptions?)"/>).
+    /// </summary>
+    public ModelVariant Variant { get; }
+
+    /// <summary>Gets the execution provider the session runs on: <c>cpu</c> or <c>cuda</c>.</summary>
+    public string ExecutionProvider { get; }
+
     /// <summary>Gets the underlying ONNX Runtime session, for uses the typed API does not cover. It is owned by this object.</summary>
     public InferenceSession InferenceSession { get; }
 
     /// <summary>
-    /// Opens a model: resolves its path, checks that the file exists, verifies its SHA-256 (unless
-    /// <see cref="ModelOptions.VerifyIntegrity"/> is <see langword="false"/>) and creates the ONNX Runtime session
-    /// from the file path, so external data files resolve next to the model.
+    /// Opens a model. Without <paramref name="modelPath"/>, chooses among <see cref="ModelDescription.Variants"/> whose
+    /// files exist under <see cref="ModelOptions.BaseDirectory"/> and that <see cref="ModelOptions.Target"/> and
+    /// <see cref="ModelOptions.ExecutionProvider"/> allow: first an accelerator variant (<c>cuda</c>) whose execution
+    /// provider initialises on this machine, else the CPU variant for the process architecture (<c>x64</c>,
+    /// <c>arm64</c>), else the portable <c>cpu</c> one, else <c>mobile</c> on Android and iOS, else any other CPU
+    /// variant present; each variant skipped is reported to <see cref="ModelOptions.Logger"/> with its reason. Then
+    /// verifies the file's SHA-256 against the variant's (unless <see cref="ModelOptions.VerifyIntegrity"/> is
+    /// <see langword="false"/>) and creates the ONNX Runtime session from the file path, so external data files
+    /// resolve next to the model.
     /// </summary>
     /// <param name="description">The model description (generated code passes its static instance).</param>
     /// <param name="modelPath">
-    /// The model file to open; <see langword="null"/> means
-    /// <c>Path.Combine(options.BaseDirectory ?? AppContext.BaseDirectory, description.AssetPath)</c>.
+    /// The model file to open, without selection; its hash is checked against the variant whose asset path the path
+    /// ends with, else the only variant with its file name, else <see cref="ModelDescription.Sha256"/>. It runs on
+    /// the CPU unless <see cref="ModelOptions.ExecutionProvider"/> says <c>cuda</c>. <see langword="null"/> selects a
+    /// variant as above.
     /// </param>
     /// <param name="options">Loading options; <see langword="null"/> means defaults.</param>
     /// <returns>The open session.</returns>
-    /// <exception cref="ModelFileNotFoundException">MB3002: the model file does not exist.</exception>
-    /// <exception cref="ModelIntegrityException">MB3001: the file's SHA-256 differs from <see cref="ModelDescription.Sha256"/>.</exception>
+    /// <exception cref="ModelVariantNotFoundException">MB3003: no variant can be loaded (files missing, excluded by the options, or provider unavailable).</exception>
+    /// <exception cref="ModelFileNotFoundException">MB3002: the explicitly given model file does not exist.</exception>
+    /// <exception cref="ModelIntegrityException">MB3001: the file's SHA-256 differs from the variant's recorded hash.</exception>
+    /// <exception cref="ArgumentException"><see cref="ModelOptions.ExecutionProvider"/> is neither <c>cpu</c> nor <c>cuda</c>.</exception>
     /// <exception cref="InvalidOperationException">The model's inputs or outputs do not match the description.</exception>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime could not load the model.</exception>
-    public static ModelSession Load(ModelDescription description, string? modelPath, ModelOptions? options)
+    public static ModelSession Load(ModelDescription description, string? modelPath, ModelOptions? options) =>
+        Load(description, modelPath, options, RuntimePlatform.Current);
+
+    internal static ModelSession Load(ModelDescription description, string? modelPath, ModelOptions? options, RuntimePlatform platform)
     {
         ArgumentNullException.ThrowIfNull(description);
         options ??= new ModelOptions();
-
-        bool explicitPath = modelPath is not null;
-        string path = Path.GetFullPath(modelPath ?? Path.Combine(options.BaseDirectory ?? AppContext.BaseDirectory, description.AssetPath));
-        if (!File.Exists(path))
+        string? forcedProvider = options.ExecutionProvider?.ToLowerInvariant();
+        if (forcedProvider is not (null or ModelVariant.CpuProvider or ModelVariant.CudaProvider))
         {
-            throw new ModelFileNotFoundException(path, description.AssetPath, explicitPath);
+            throw new ArgumentException(
+                $"ModelOptions.ExecutionProvider is '{options.ExecutionProvider}'; use '{ModelVariant.CpuProvider}', '{ModelVariant.CudaProvider}' or null.",
+                nameof(options));
         }
 
+        VariantChoice choice;
+        string provider;
+        if (modelPath is null)
+        {
+            choice = VariantSelector.Select(description, options.BaseDirectory ?? AppContext.BaseDirectory, options, platform);
+            provider = choice.Variant.ExecutionProvider.ToLowerInvariant();
+        }
+        else
+        {
+            string path = Path.GetFullPath(modelPath);
+            if (!File.Exists(path))
+            {
+                throw new ModelFileNotFoundException(path, description.AssetPath, explicitPath: true);
+            }
+
+            choice = new VariantChoice(VariantSelector.ForExplicitPath(description, path), path);
+            provider = forcedProvider ?? ModelVariant.CpuProvider;
+        }
+
+        return Open(description, choice, provider, options);
+    }
+
+    private static ModelSession Open(ModelDescription description, VariantChoice choice, string provider, ModelOptions options)
+    {
         // The file stays open (writers denied where the OS enforces sharing) from hashing until ONNX Runtime has read it.
         FileStream? stream = null;
         try
         {
             if (options.VerifyIntegrity)
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+                stream = new FileStream(choice.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
                 string actual = Convert.ToHexStringLower(SHA256.HashData(stream));
-                if (!string.Equals(actual, description.Sha256, StringComparison.OrdinalIgnoreCase))
+                if (!string.Equals(actual, choice.Variant.Sha256, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new ModelIntegrityException(path, description.Sha256, actual);
+                    throw new ModelIntegrityException(choice.Path, choice.Variant.Sha256, actual);
                 }
             }
 
@@ -93,10 +141,15 @@ public sealed class ModelSession : IDisposable
                     sessionOptions.InterOpNumThreads = inter;
                 }
 
+                if (provider == ModelVariant.CudaProvider)
+                {
+                    sessionOptions.AppendExecutionProvider_CUDA(0);
+                }
+
                 options.ConfigureSessionOptions?.Invoke(sessionOptions);
-                session = new InferenceSession(path, sessionOptions);
-                CheckSignature(description, session, path);
-                return new ModelSession(description, path, sessionOptions, session);
+                session = new InferenceSession(choice.Path, sessionOptions);
+                CheckSignature(description, session, choice.Path);
+                return new ModelSession(description, choice, provider, sessionOptions, session);
             }
             catch
             {

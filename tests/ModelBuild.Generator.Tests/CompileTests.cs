@@ -53,6 +53,10 @@ public class CompileTests
                         using IrisClassifier other = IrisClassifier.Load(path, new ModelOptions { VerifyIntegrity = false });
                         using IrisClassifier third = IrisClassifier.Load(options: null);
                         ModelSession session = model.Session;
+                        ModelVariant variant = model.Variant;
+                        string provider = model.ExecutionProvider;
+                        using IrisClassifier forced = IrisClassifier.Load(new ModelOptions { Target = "x64", ExecutionProvider = "cpu", Logger = System.Console.WriteLine });
+                        System.Collections.Generic.IReadOnlyList<ModelVariant> variants = IrisClassifier.Description.Variants;
                         var input = new IrisClassifierInput { Features = new DenseTensor<float>(new[] { 1, 4 }) };
                         using IrisClassifierOutput output = model.Run(input);
                         DenseTensor<float> probabilities = output.Probabilities;
@@ -60,7 +64,7 @@ public class CompileTests
                         using IrisClassifierOutput output2 = await model.RunAsync(input, ct);
                         using IrisClassifierOutput output3 = await model.RunAsync(input);
                         System.IDisposable disposable = output3;
-                        return label[0] + (long)probabilities[0, 0] + description.Inputs.Count + session.ModelPath.Length;
+                        return label[0] + (long)probabilities[0, 0] + description.Inputs.Count + session.ModelPath.Length + variant.Sha256.Length + provider.Length + variants.Count;
                     }
                 }
             }

@@ -82,6 +82,8 @@ public class DiagnosticTests
     [InlineData("\"className\": \"IrisClassifier\"", "\"className\": \"Iris-Classifier\"", "class name")]
     [InlineData("\"className\": \"IrisClassifier\"", "\"className\": \"Iris\\u200BClassifier\"", "class name")]
     [InlineData("\"className\": \"IrisClassifier\"", "\"className\": \"\"", "class name")]
+    [InlineData("\"className\": \"IrisClassifier\"", "\"className\": \"Variant\"", "member of the generated model class")]
+    [InlineData("\"className\": \"IrisClassifier\"", "\"className\": \"Session\"", "member of the generated model class")]
     [InlineData("\"namespace\": \"Sample.Models\"", "\"namespace\": \"Sample..Models\"", "namespace")]
     [InlineData("\"namespace\": \"Sample.Models\"", "\"namespace\": \"\"", "namespace")]
     [InlineData("\"namespace\": \"Sample.Models\"", "\"namespace\": \"Sample.namespace\"", "namespace")]

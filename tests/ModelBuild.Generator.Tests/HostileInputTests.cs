@@ -91,6 +91,7 @@ public class HostileInputTests
 
         var expected = new List<string> { model.ModelFileName, model.AssetPath, model.ProducerName, model.ProducerVersion, model.GraphName, model.DocString };
         expected.AddRange(model.OpsetImports.Select(o => o.Domain));
+        expected.AddRange(model.Variants.SelectMany(v => new[] { v.Target, v.Quantize, v.ExecutionProvider, v.AssetPath, v.Sha256 }));
         foreach (ValueSpec v in model.Inputs.Concat(model.Outputs))
         {
             expected.Add(v.Name);

@@ -66,18 +66,17 @@ public sealed class IntegrityTests : IDisposable
     }
 
     [Fact]
-    public void Load_MissingFile_ThrowsMB3002NamingFullPathAndAssetPath()
+    public void Load_MissingFile_ThrowsMB3003NamingFullPathAndBaseDirectory()
     {
         string emptyBase = Path.Combine(_iris.BaseDirectory, "elsewhere");
-        var ex = Assert.Throws<ModelFileNotFoundException>(
+        var ex = Assert.Throws<ModelVariantNotFoundException>(
             () => ModelSession.Load(_iris.Description, null, new ModelOptions { BaseDirectory = emptyBase }));
         string lookedAt = Path.GetFullPath(Path.Combine(emptyBase, _iris.Description.AssetPath));
-        Assert.IsAssignableFrom<FileNotFoundException>(ex);
-        Assert.Equal("MB3002", ex.Code);
-        Assert.StartsWith("MB3002:", ex.Message);
-        Assert.Contains(lookedAt, ex.Message);
-        Assert.Contains(_iris.Description.AssetPath, ex.Message);
-        Assert.Equal(lookedAt, ex.FileName);
+        Assert.Equal("MB3003", ex.Code);
+        Assert.StartsWith("MB3003:", ex.Message);
+        Assert.Contains($"cpu variant '{lookedAt}': file not found", ex.Message);
+        Assert.Contains(Path.GetFullPath(emptyBase), ex.Message);
+        Assert.Equal(Path.GetFullPath(emptyBase), ex.BaseDirectory);
     }
 
     [Fact]

@@ -8,18 +8,24 @@ namespace Dynamic.Models
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     internal sealed partial class DynamicShapes : global::System.IDisposable
     {
-        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the asset's SHA-256.</summary>
+        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the variants built with their SHA-256.</summary>
         public static global::ModelBuild.Runtime.ModelDescription Description { get; } = CreateDescription();
 
         /// <summary>The loaded model (one ONNX Runtime inference session).</summary>
         public global::ModelBuild.Runtime.ModelSession Session { get; }
+
+        /// <summary>The variant loaded: target, quantization, execution provider, asset path and SHA-256.</summary>
+        public global::ModelBuild.Runtime.ModelVariant Variant => this.Session.Variant;
+
+        /// <summary>The execution provider the model runs on: <c>cpu</c> or <c>cuda</c>.</summary>
+        public string ExecutionProvider => this.Session.ExecutionProvider;
 
         private DynamicShapes(global::ModelBuild.Runtime.ModelSession session)
         {
             this.Session = session;
         }
 
-        /// <summary>Loads the model from its asset next to the application (<c>models/DynamicShapes/dynamicshapes.onnx</c>).</summary>
+        /// <summary>Loads the variant best suited to this machine from the assets next to the application (<c>models/DynamicShapes/dynamicshapes.onnx</c>).</summary>
         /// <param name="options">Loading options; null for the defaults.</param>
         /// <returns>The loaded model; dispose it when done.</returns>
         public static DynamicShapes Load(global::ModelBuild.Runtime.ModelOptions? options = null)
@@ -115,6 +121,10 @@ namespace Dynamic.Models
                 new global::ModelBuild.Runtime.ValueDescription[]
                 {
                     new global::ModelBuild.Runtime.ValueDescription("scores", "double", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(null, null), new global::ModelBuild.Runtime.Dimension(null, "batch") }, ""),
+                },
+                new global::ModelBuild.Runtime.ModelVariant[]
+                {
+                    new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/DynamicShapes/dynamicshapes.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                 });
         }
     }

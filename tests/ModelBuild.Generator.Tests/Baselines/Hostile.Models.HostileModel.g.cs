@@ -9,18 +9,24 @@ namespace Hostile.Models
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed partial class HostileModel : global::System.IDisposable
     {
-        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the asset's SHA-256.</summary>
+        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the variants built with their SHA-256.</summary>
         public static global::ModelBuild.Runtime.ModelDescription Description { get; } = CreateDescription();
 
         /// <summary>The loaded model (one ONNX Runtime inference session).</summary>
         public global::ModelBuild.Runtime.ModelSession Session { get; }
+
+        /// <summary>The variant loaded: target, quantization, execution provider, asset path and SHA-256.</summary>
+        public global::ModelBuild.Runtime.ModelVariant Variant => this.Session.Variant;
+
+        /// <summary>The execution provider the model runs on: <c>cpu</c> or <c>cuda</c>.</summary>
+        public string ExecutionProvider => this.Session.ExecutionProvider;
 
         private HostileModel(global::ModelBuild.Runtime.ModelSession session)
         {
             this.Session = session;
         }
 
-        /// <summary>Loads the model from its asset next to the application (<c>models/HostileModel/hostile\u000A#error.onnx</c>).</summary>
+        /// <summary>Loads the variant best suited to this machine from the assets next to the application (<c>models/HostileModel/cpu/hostile\u000A#error.onnx</c>, <c>models/HostileModel/cuda\u2029#error/hostile\u000A#error.onnx</c>).</summary>
         /// <param name="options">Loading options; null for the defaults.</param>
         /// <returns>The loaded model; dispose it when done.</returns>
         public static HostileModel Load(global::ModelBuild.Runtime.ModelOptions? options = null)
@@ -94,7 +100,7 @@ namespace Hostile.Models
             return new global::ModelBuild.Runtime.ModelDescription(
                 "HostileModel",
                 "hostile\u000A#error.onnx",
-                "models/HostileModel/hostile\u000A#error.onnx",
+                "models/HostileModel/cpu/hostile\u000A#error.onnx",
                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                 8L,
                 new global::ModelBuild.Runtime.OpsetImport[]
@@ -113,6 +119,11 @@ namespace Hostile.Models
                 new global::ModelBuild.Runtime.ValueDescription[]
                 {
                     new global::ModelBuild.Runtime.ValueDescription("y\u2028#error out", "float", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(1L, null) }, "*/ end\u000A#error x\u000D\u000A#pragma warning disable\u2028#error y\u2029#error z\u0085#error w </summary> <include file='/etc/passwd' path='x'/> \" \\ & <b> \u202E evil \u200B \u0000 \uD800 endxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+                },
+                new global::ModelBuild.Runtime.ModelVariant[]
+                {
+                    new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/HostileModel/cpu/hostile\u000A#error.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+                    new global::ModelBuild.Runtime.ModelVariant("cuda\u000A#error target", "fp16\u2028#error quantize", "cuda\"); #error provider", "models/HostileModel/cuda\u2029#error/hostile\u000A#error.onnx", "</summary><include file='/etc/passwd' path='x'/>\u0085#error sha"),
                 });
         }
     }

@@ -9,18 +9,24 @@ namespace Sample.Models
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed partial class IrisClassifier : global::System.IDisposable
     {
-        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the asset's SHA-256.</summary>
+        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the variants built with their SHA-256.</summary>
         public static global::ModelBuild.Runtime.ModelDescription Description { get; } = CreateDescription();
 
         /// <summary>The loaded model (one ONNX Runtime inference session).</summary>
         public global::ModelBuild.Runtime.ModelSession Session { get; }
+
+        /// <summary>The variant loaded: target, quantization, execution provider, asset path and SHA-256.</summary>
+        public global::ModelBuild.Runtime.ModelVariant Variant => this.Session.Variant;
+
+        /// <summary>The execution provider the model runs on: <c>cpu</c> or <c>cuda</c>.</summary>
+        public string ExecutionProvider => this.Session.ExecutionProvider;
 
         private IrisClassifier(global::ModelBuild.Runtime.ModelSession session)
         {
             this.Session = session;
         }
 
-        /// <summary>Loads the model from its asset next to the application (<c>models/IrisClassifier/iris-classifier.onnx</c>).</summary>
+        /// <summary>Loads the variant best suited to this machine from the assets next to the application (<c>models/IrisClassifier/cpu/iris-classifier.onnx</c>, <c>models/IrisClassifier/x64/iris-classifier.onnx</c>, <c>models/IrisClassifier/cuda/iris-classifier.onnx</c>, <c>models/IrisClassifier/mobile/iris-classifier.ort</c>).</summary>
         /// <param name="options">Loading options; null for the defaults.</param>
         /// <returns>The loaded model; dispose it when done.</returns>
         public static IrisClassifier Load(global::ModelBuild.Runtime.ModelOptions? options = null)
@@ -93,7 +99,7 @@ namespace Sample.Models
             return new global::ModelBuild.Runtime.ModelDescription(
                 "IrisClassifier",
                 "iris-classifier.onnx",
-                "models/IrisClassifier/iris-classifier.onnx",
+                "models/IrisClassifier/cpu/iris-classifier.onnx",
                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                 8L,
                 new global::ModelBuild.Runtime.OpsetImport[]
@@ -113,6 +119,13 @@ namespace Sample.Models
                 {
                     new global::ModelBuild.Runtime.ValueDescription("probabilities", "float", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(null, "batch"), new global::ModelBuild.Runtime.Dimension(3L, null) }, "Class probabilities."),
                     new global::ModelBuild.Runtime.ValueDescription("label", "int64", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(null, "batch") }, ""),
+                },
+                new global::ModelBuild.Runtime.ModelVariant[]
+                {
+                    new global::ModelBuild.Runtime.ModelVariant("cpu", "int8", "cpu", "models/IrisClassifier/cpu/iris-classifier.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+                    new global::ModelBuild.Runtime.ModelVariant("x64", "int8", "cpu", "models/IrisClassifier/x64/iris-classifier.onnx", "1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+                    new global::ModelBuild.Runtime.ModelVariant("cuda", "fp16", "cuda", "models/IrisClassifier/cuda/iris-classifier.onnx", "2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+                    new global::ModelBuild.Runtime.ModelVariant("mobile", "int8", "cpu", "models/IrisClassifier/mobile/iris-classifier.ort", "3123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                 });
         }
     }

@@ -8,18 +8,24 @@ namespace Types.Models
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed partial class AllElementTypes : global::System.IDisposable
     {
-        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the asset's SHA-256.</summary>
+        /// <summary>What the model file declares: inputs, outputs, opsets, producer, and the variants built with their SHA-256.</summary>
         public static global::ModelBuild.Runtime.ModelDescription Description { get; } = CreateDescription();
 
         /// <summary>The loaded model (one ONNX Runtime inference session).</summary>
         public global::ModelBuild.Runtime.ModelSession Session { get; }
+
+        /// <summary>The variant loaded: target, quantization, execution provider, asset path and SHA-256.</summary>
+        public global::ModelBuild.Runtime.ModelVariant Variant => this.Session.Variant;
+
+        /// <summary>The execution provider the model runs on: <c>cpu</c> or <c>cuda</c>.</summary>
+        public string ExecutionProvider => this.Session.ExecutionProvider;
 
         private AllElementTypes(global::ModelBuild.Runtime.ModelSession session)
         {
             this.Session = session;
         }
 
-        /// <summary>Loads the model from its asset next to the application (<c>models/AllElementTypes/allelementtypes.onnx</c>).</summary>
+        /// <summary>Loads the variant best suited to this machine from the assets next to the application (<c>models/AllElementTypes/allelementtypes.onnx</c>).</summary>
         /// <param name="options">Loading options; null for the defaults.</param>
         /// <returns>The loaded model; dispose it when done.</returns>
         public static AllElementTypes Load(global::ModelBuild.Runtime.ModelOptions? options = null)
@@ -149,6 +155,10 @@ namespace Types.Models
                     new global::ModelBuild.Runtime.ValueDescription("out_string", "string", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(2L, null) }, ""),
                     new global::ModelBuild.Runtime.ValueDescription("out_float16", "float16", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(2L, null) }, ""),
                     new global::ModelBuild.Runtime.ValueDescription("out_bfloat16", "bfloat16", new global::ModelBuild.Runtime.Dimension[] { new global::ModelBuild.Runtime.Dimension(2L, null) }, ""),
+                },
+                new global::ModelBuild.Runtime.ModelVariant[]
+                {
+                    new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/AllElementTypes/allelementtypes.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                 });
         }
     }
