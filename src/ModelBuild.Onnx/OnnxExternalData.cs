@@ -59,6 +59,16 @@ public static class OnnxExternalData
         }
     }
 
+    /// <summary>
+    /// The bytes of one external tensor, found by <see cref="Enumerate"/> (so its location is already checked):
+    /// lets a caller hold one tensor at a time instead of loading the whole model.
+    /// </summary>
+    public static byte[] Read(ExternalDataReference reference, string? modelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return ReadRange(reference, new ExternalDataContext(modelPath ?? Path.GetDirectoryName(reference.FullPath)!, reference.Tensor.Name));
+    }
+
     private static byte[] ReadRange(ExternalDataReference reference, ExternalDataContext context)
     {
         // A protobuf bytes field (and a .NET array) holds at most 2 GiB; bigger tensors must stay external.

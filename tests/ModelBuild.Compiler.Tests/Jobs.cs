@@ -20,10 +20,11 @@ internal static class Jobs
         new(job, new Reporter(output ?? TextWriter.Null, forMsBuild: true), signatureOnly, CompileSettings.Parse(job), cacheDirectory: null);
 
     /// <summary>Runs the whole pipeline with a reporter in MSBuild protocol mode; returns the result and every line written.</summary>
-    public static (bool Ok, string[] Lines) Run(CompileJob job, bool forMsBuild = true, bool signatureOnly = false, string? cacheDirectory = null)
+    public static (bool Ok, string[] Lines) Run(CompileJob job, bool forMsBuild = true, bool signatureOnly = false, string? cacheDirectory = null,
+        LargeModelSettings? large = null)
     {
         var output = new StringWriter { NewLine = "\n" };
-        bool ok = new ModelPipeline(new Reporter(output, forMsBuild), signatureOnly, cacheDirectory).Run(job);
+        bool ok = new ModelPipeline(new Reporter(output, forMsBuild), signatureOnly, cacheDirectory, large).Run(job);
         return (ok, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

@@ -10,14 +10,16 @@ using ModelBuild.Onnx;
 namespace ModelBuild.Compiler.Caching;
 
 /// <summary>
-/// Content-addressed store of compiled variants: <c>{dir}/{key[0..2]}/{key}/</c> holding the asset, the operator
-/// list (mobile) and the variant's report. An entry is written in a private temporary folder and renamed into place,
+/// Content-addressed store of compiled variants: <c>{dir}/{key[0..2]}/{key}/</c> holding the asset, its data file
+/// with that file's hash (large models), the operator list (mobile) and the variant's report. An entry is written in a private temporary folder and renamed into place,
 /// so concurrent builds sharing a cache see an entry whole or not at all; the first writer wins. A damaged entry
 /// (asset hash not the recorded one) is ignored and recompiled.
 /// </summary>
 internal sealed class CompileCache(string directory, Reporter reporter)
 {
     private const string AssetFile = "asset";
+    private const string DataFile = "asset.data";
+    private const string DataHashFile = "asset.data.sha256";
     private const string OperatorsFile = "required_operators.config";
     private const string ReportFile = "report.json";
 
@@ -40,15 +42,22 @@ internal sealed class CompileCache(string directory, Reporter reporter)
                 return false;
             }
             VariantReport? report = JsonSerializer.Deserialize<VariantReport>(File.ReadAllBytes(Path.Combine(entry, ReportFile)), JsonOptions);
-            byte[] asset = File.ReadAllBytes(Path.Combine(entry, AssetFile));
-            if (report is null || Convert.ToHexStringLower(SHA256.HashData(asset)) != report.Sha256)
+            string data = Path.Combine(entry, DataFile);
+            if (report is null || HashOf(Path.Combine(entry, AssetFile)) != report.Sha256
+                || (File.Exists(data) && HashOf(data) != File.ReadAllText(Path.Combine(entry, DataHashFile))))
             {
                 reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' is damaged; compiling again.");
                 return false;
             }
             string operators = Path.Combine(entry, OperatorsFile);
             variant.RequiredOperators = File.Exists(operators) ? File.ReadAllText(operators) : null;
-            variant.Bytes = asset;
+            string folder = variant.NewFolder();
+            File.Copy(Path.Combine(entry, AssetFile), Path.Combine(folder, variant.FileName));
+            if (File.Exists(data))
+            {
+                File.Copy(data, Path.Combine(folder, variant.DataFileName));
+            }
+            variant.Commit(folder);
             variant.CachedReport = report;
             reporter.Detail($"{context.Job.ClassName}: {variant.Plan.Target.Name()} from the compile cache ({entry})");
             return true;
@@ -71,7 +80,13 @@ internal sealed class CompileCache(string directory, Reporter reporter)
         try
         {
             Directory.CreateDirectory(temp);
-            File.WriteAllBytes(Path.Combine(temp, AssetFile), variant.Bytes);
+            File.Copy(variant.AssetPath, Path.Combine(temp, AssetFile));
+            if (variant.Files.Contains(variant.DataFileName))
+            {
+                string data = Path.Combine(variant.Folder!, variant.DataFileName);
+                File.Copy(data, Path.Combine(temp, DataFile));
+                File.WriteAllText(Path.Combine(temp, DataHashFile), HashOf(data));
+            }
             if (variant.RequiredOperators is { } operators)
             {
                 File.WriteAllText(Path.Combine(temp, OperatorsFile), operators);
@@ -139,6 +154,12 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             }
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static string HashOf(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static void AppendFile(IncrementalHash hash, string path)

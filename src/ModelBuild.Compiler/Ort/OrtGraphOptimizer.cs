@@ -17,6 +17,17 @@ internal static class OrtGraphOptimizer
             options => options.GraphOptimizationLevel = ToOrt(level),
             ToolErrorCodes.OptimizeFailed, $"optimize the model (level {level})");
 
+    /// <summary>
+    /// The same for a model too large to pass as bytes: read from <paramref name="modelPath"/>, written to
+    /// <paramref name="outputPath"/> with initializers of at least <paramref name="minExternalBytes"/> in
+    /// <c>{outputPath}.data</c>.
+    /// </summary>
+    /// <exception cref="ModelToolException">MB5501 when ORT cannot load or optimize the model.</exception>
+    public static void OptimizeFile(string modelPath, string outputPath, OptimizationLevel level, long minExternalBytes) =>
+        OrtOfflineSession.RunFile(modelPath, outputPath, minExternalBytes,
+            options => options.GraphOptimizationLevel = ToOrt(level),
+            ToolErrorCodes.OptimizeFailed, $"optimize the model (level {level})");
+
     internal static GraphOptimizationLevel ToOrt(OptimizationLevel level) => level switch
     {
         OptimizationLevel.None => GraphOptimizationLevel.ORT_DISABLE_ALL,

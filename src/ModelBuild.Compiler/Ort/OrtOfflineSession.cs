@@ -28,29 +28,8 @@ internal static class OrtOfflineSession
         DirectoryInfo folder = Directory.CreateTempSubdirectory("modelbuild-ort-");
         try
         {
-            using (var options = new SessionOptions())
-            {
-                // CPU EP only (nothing appended). One thread: constant folding then runs the same way everywhere.
-                options.IntraOpNumThreads = 1;
-                options.InterOpNumThreads = 1;
-                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-                options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-                // Failures come back through the exception (escaped); ORT's own log lines would reach stderr raw.
-                options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-                options.OptimizedModelFilePath = Path.Combine(folder.FullName, OutputFileName);
-                configure(options);
-                try
-                {
-                    // The session writes the optimized model while it initializes; it is never run.
-                    using var session = new InferenceSession(input, options);
-                }
-                catch (OnnxRuntimeException e)
-                {
-                    throw new ModelToolException(errorCode,
-                        $"ONNX Runtime could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
-                }
-            }
-
+            Write(options => options.OptimizedModelFilePath = Path.Combine(folder.FullName, OutputFileName),
+                options => new InferenceSession(input, options), configure, errorCode, what);
             return File.ReadAllBytes(Path.Combine(folder.FullName, OutputFileName));
         }
         finally
@@ -63,6 +42,45 @@ internal static class OrtOfflineSession
             {
                 // A leftover temp folder must not hide the real result.
             }
+        }
+    }
+
+    /// <summary>
+    /// Large models: ORT loads <paramref name="modelPath"/> (its external data resolves beside it; the load pass or
+    /// ModelBuild's writer checked the locations) and writes <paramref name="outputPath"/> with every initializer of at
+    /// least <paramref name="minExternalBytes"/> in <c>{outputPath}.data</c>, so neither side is limited to 2 GB.
+    /// </summary>
+    public static void RunFile(string modelPath, string outputPath, long minExternalBytes, Action<SessionOptions> configure, string errorCode, string what) =>
+        Write(options =>
+            {
+                options.OptimizedModelFilePath = outputPath;
+                options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", Path.GetFileName(outputPath) + ".data");
+                options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
+                    minExternalBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            },
+            options => new InferenceSession(modelPath, options), configure, errorCode, what);
+
+    /// <summary>One offline session: it writes the output model while it initializes and is never run.</summary>
+    private static void Write(Action<SessionOptions> output, Func<SessionOptions, InferenceSession> open, Action<SessionOptions> configure,
+        string errorCode, string what)
+    {
+        using var options = new SessionOptions();
+        // CPU EP only (nothing appended). One thread: constant folding then runs the same way everywhere.
+        options.IntraOpNumThreads = 1;
+        options.InterOpNumThreads = 1;
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        // Failures come back through the exception (escaped); ORT's own log lines would reach stderr raw.
+        options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        output(options);
+        configure(options);
+        try
+        {
+            using InferenceSession session = open(options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelToolException(errorCode, $"ONNX Runtime could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
         }
     }
 

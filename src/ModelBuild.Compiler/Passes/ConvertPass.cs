@@ -5,7 +5,10 @@ using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Compiler.Passes;
 
-/// <summary>Mobile variants: ORT format, plus the operator list a reduced ONNX Runtime build needs to run it.</summary>
+/// <summary>
+/// Mobile variants: ORT format, plus the operator list a reduced ONNX Runtime build needs to run it. ORT format cannot
+/// hold external data, so large models never get here (the plan pass refuses them with MB5003).
+/// </summary>
 internal sealed class ConvertPass : IModelPass
 {
     public string Name => "convert";
@@ -18,8 +21,9 @@ internal sealed class ConvertPass : IModelPass
         {
             variant.Timed(() =>
             {
-                variant.RequiredOperators = OrtFormatConverter.RequiredOperatorsConfig(ModelProto.Parser.ParseFrom(variant.Bytes));
-                variant.Bytes = OrtFormatConverter.ToOrtFormat(variant.Bytes, context.ModelDirectory);
+                byte[] model = File.ReadAllBytes(variant.OnnxPath);
+                variant.RequiredOperators = OrtFormatConverter.RequiredOperatorsConfig(ModelProto.Parser.ParseFrom(model));
+                variant.WriteFile(variant.FileName, OrtFormatConverter.ToOrtFormat(model, context.ModelDirectory));
             });
         }
     }

@@ -7,7 +7,8 @@ using ModelBuild.Compiler.Variants;
 namespace ModelBuild.Compiler.Passes;
 
 /// <summary>
-/// Writes each variant into <c>{target}/</c> of the job's output folder, then the signature, the report and the asset
+/// Writes each variant's files (its model, and its <c>.data</c> file when it has one) into <c>{target}/</c> of the
+/// job's output folder, then the signature, the report and the asset
 /// list. The asset list is written last: the build treats its presence as "done".
 /// </summary>
 internal sealed class EmitPass : IModelPass
@@ -51,8 +52,11 @@ internal sealed class EmitPass : IModelPass
             {
                 string folder = variant.Plan.Target.Name();
                 Directory.CreateDirectory(Path.Combine(staging, folder));
-                File.WriteAllBytes(Path.Combine(staging, folder, variant.FileName), variant.Bytes);
-                assets.Add($"{folder}/{variant.FileName}");
+                foreach (string file in variant.Files)
+                {
+                    File.Copy(Path.Combine(variant.Folder!, file), Path.Combine(staging, folder, file));
+                    assets.Add($"{folder}/{file}");
+                }
                 if (variant.RequiredOperators is { } operators)
                 {
                     File.WriteAllText(Path.Combine(staging, folder, variant.RequiredOperatorsFileName), operators);

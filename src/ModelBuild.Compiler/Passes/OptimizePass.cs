@@ -18,11 +18,18 @@ internal sealed class OptimizePass(bool beforeQuantize) : IModelPass
         foreach (CompiledVariant variant in context.Variants.Where(v =>
                      !v.FromCache && v.Plan.Optimize != OptimizationLevel.None && v.Plan.OptimizeBeforeQuantize == beforeQuantize))
         {
-            if (variant.Bytes.Length == 0)
+            if (context.IsLarge)
             {
-                variant.Bytes = OnnxModelWriter.Serialize(context.ModelWithData());
+                // ONNX Runtime reads the model (and its data) from the file and writes its output with external data too.
+                string source = variant.Folder is null ? context.Job.Model : variant.OnnxPath;
+                string folder = variant.NewFolder();
+                variant.Timed(() => OrtGraphOptimizer.OptimizeFile(source, Path.Combine(folder, variant.OnnxFileName),
+                    variant.Plan.Optimize, context.Large.MinExternalTensorBytes));
+                variant.Commit(folder);
+                continue;
             }
-            variant.Timed(() => variant.Bytes = OrtGraphOptimizer.Optimize(variant.Bytes, context.ModelDirectory, variant.Plan.Optimize));
+            byte[] model = variant.Folder is null ? OnnxModelWriter.Serialize(context.ModelWithData()) : File.ReadAllBytes(variant.OnnxPath);
+            variant.Timed(() => variant.WriteFile(variant.OnnxFileName, OrtGraphOptimizer.Optimize(model, context.ModelDirectory, variant.Plan.Optimize)));
         }
     }
 }

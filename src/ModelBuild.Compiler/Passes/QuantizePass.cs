@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Quantization;
 using ModelBuild.Compiler.Variants;
@@ -6,7 +7,7 @@ using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Compiler.Passes;
 
-/// <summary>Rewrites each variant's weights into its form (int8, int4, fp16) and serializes it for the ONNX Runtime passes.</summary>
+/// <summary>Rewrites each variant's weights into its form (int8, int4, fp16) and writes it for the ONNX Runtime passes.</summary>
 internal sealed class QuantizePass : IModelPass
 {
     public string Name => "quantize";
@@ -17,30 +18,75 @@ internal sealed class QuantizePass : IModelPass
     {
         foreach (CompiledVariant variant in context.Variants.Where(v => !v.FromCache))
         {
-            variant.Timed(() => Quantize(context, variant));
+            variant.Timed(() =>
+            {
+                if (context.IsLarge)
+                {
+                    QuantizeLarge(context, variant);
+                }
+                else
+                {
+                    Quantize(context, variant);
+                }
+            });
         }
     }
 
     private static void Quantize(CompilationContext context, CompiledVariant variant)
     {
-        // A variant optimized before quantization arrives as bytes (ONNX Runtime's output, parsed without the reader's limits: it is ours).
-        ModelProto model = variant.Bytes.Length > 0 ? ModelProto.Parser.ParseFrom(variant.Bytes) : context.ModelWithData();
-        variant.Quantization = variant.Plan.Form switch
+        // A variant optimized before quantization arrives as a file (ONNX Runtime's output, parsed without the reader's limits: it is ours).
+        ModelProto model = variant.Folder is not null ? ModelProto.Parser.ParseFrom(File.ReadAllBytes(variant.OnnxPath)) : context.ModelWithData();
+        variant.Quantization = Transform(context, variant, model, TensorSource.Inline);
+        variant.WriteFile(variant.OnnxFileName, OnnxModelWriter.Serialize(model));
+    }
+
+    /// <summary>
+    /// The model stays as small as its graph: external tensors are read one at a time when a transform needs them,
+    /// untouched ones are copied file to file, and the variant is written with its own <c>.data</c> file.
+    /// </summary>
+    private static void QuantizeLarge(CompilationContext context, CompiledVariant variant)
+    {
+        if (variant.Plan.Form == VariantForm.Fp32 && variant.Folder is null && variant.Plan.Optimize != OptimizationLevel.None)
+        {
+            return; // the optimize pass reads the source model itself: no copy needed
+        }
+        ModelProto model;
+        string directory;
+        if (variant.Folder is null)
+        {
+            model = context.Model.Clone();
+            directory = context.ModelDirectory;
+        }
+        else
+        {
+            using FileStream stream = File.OpenRead(variant.OnnxPath);
+            model = ModelProto.Parser.ParseFrom(stream);
+            directory = variant.Folder;
+        }
+        variant.Quantization = Transform(context, variant, model, TensorSource.External(model, directory));
+        string folder = variant.NewFolder();
+        OnnxExternalDataWriter.Write(model, directory, Path.Combine(folder, variant.OnnxFileName), context.Large.MinExternalTensorBytes);
+        variant.Commit(folder);
+    }
+
+    private static QuantizationResult? Transform(CompilationContext context, CompiledVariant variant, ModelProto model, TensorSource tensors)
+    {
+        QuantizationResult? result = variant.Plan.Form switch
         {
             VariantForm.Fp32 => null,
-            VariantForm.Int8 => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full),
-            VariantForm.Int8ReducedRange => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced),
-            VariantForm.Fp16Weights => Fp16WeightConverter.Apply(model),
-            VariantForm.Fp16Compute => Fp16GraphConverter.Apply(model),
-            VariantForm.Int4 => Int4WeightQuantizer.Apply(model),
+            VariantForm.Int8 => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full, tensors),
+            VariantForm.Int8ReducedRange => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced, tensors),
+            VariantForm.Fp16Weights => Fp16WeightConverter.Apply(model, tensors),
+            VariantForm.Fp16Compute => Fp16GraphConverter.Apply(model, tensors),
+            VariantForm.Int4 => Int4WeightQuantizer.Apply(model, tensors: tensors),
             _ => throw new InvalidOperationException($"Unknown form {variant.Plan.Form}."),
         };
-        if (variant.Quantization is { QuantizedNodes: 0 })
+        if (result is { QuantizedNodes: 0 })
         {
             context.Reporter.Warning("MB5002", context.Job.Model,
                 $"Target {variant.Plan.Target.Name()}: Quantize=\"{variant.Plan.Applied.Name()}\" found no weights to convert " +
-                $"({string.Join("; ", variant.Quantization.KeptReasons.Take(3))}); the variant keeps the original precision.");
+                $"({string.Join("; ", result.KeptReasons.Take(3))}); the variant keeps the original precision.");
         }
-        variant.Bytes = OnnxModelWriter.Serialize(model);
+        return result;
     }
 }

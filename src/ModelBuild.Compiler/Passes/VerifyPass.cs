@@ -58,32 +58,22 @@ internal sealed class VerifyPass : IModelPass
             return;
         }
         context.SampleCount = samples.Count;
-        string temp = Directory.CreateTempSubdirectory("modelbuild-verify-").FullName;
-        try
+        using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
+        foreach (CompiledVariant variant in variants)
         {
-            using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
-            foreach (CompiledVariant variant in variants)
+            try
             {
-                string path = Path.Combine(temp, variant.Plan.Target.Name(), variant.FileName);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllBytes(path, variant.Bytes);
-                try
-                {
-                    variant.Verification = verifier.Verify(path);
-                    variant.OriginalMedianMilliseconds = verifier.OriginalMedianMilliseconds;
-                }
-                catch (ModelToolException e) when (variant.Plan.Form == VariantForm.Fp16Compute && e.Code == ToolErrorCodes.VerificationRunFailed)
-                {
-                    // An fp16 graph may need kernels only the GPU provider has; the CPU cannot check it here.
-                    context.Reporter.Warning("MB5012", context.Job.Model,
-                        $"Target {variant.Plan.Target.Name()}: the fp16 variant could not run on this machine's CPU, so it was not verified: {e.Message}");
-                    variant.VerificationSkipped = "ONNX Runtime on the build machine's CPU cannot run it";
-                }
+                // From the variant's own folder: ONNX Runtime finds its .data file beside it.
+                variant.Verification = verifier.Verify(variant.AssetPath);
+                variant.OriginalMedianMilliseconds = verifier.OriginalMedianMilliseconds;
             }
-        }
-        finally
-        {
-            Directory.Delete(temp, recursive: true);
+            catch (ModelToolException e) when (variant.Plan.Form == VariantForm.Fp16Compute && e.Code == ToolErrorCodes.VerificationRunFailed)
+            {
+                // An fp16 graph may need kernels only the GPU provider has; the CPU cannot check it here.
+                context.Reporter.Warning("MB5012", context.Job.Model,
+                    $"Target {variant.Plan.Target.Name()}: the fp16 variant could not run on this machine's CPU, so it was not verified: {e.Message}");
+                variant.VerificationSkipped = "ONNX Runtime on the build machine's CPU cannot run it";
+            }
         }
     }
 

@@ -6,7 +6,8 @@ using ModelBuild.Onnx.Protos;
 namespace ModelBuild.Compiler.Pipeline;
 
 /// <summary>State handed from pass to pass while one model compiles.</summary>
-internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool signatureOnly, CompileSettings settings, string? cacheDirectory)
+internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool signatureOnly, CompileSettings settings, string? cacheDirectory,
+    LargeModelSettings? large = null)
 {
     private ModelProto? _modelWithData;
 
@@ -21,6 +22,25 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     public bool SignatureOnly { get; } = signatureOnly;
 
     public string ModelDirectory => Path.GetDirectoryName(Job.Model)!;
+
+    public LargeModelSettings Large { get; } = large ?? LargeModelSettings.Default;
+
+    /// <summary>
+    /// External data over <see cref="LargeModelSettings.ExternalDataLimit"/>: the passes never load the whole model,
+    /// and variants keep their weights in a <c>.data</c> file (see <see cref="CompiledVariant"/>).
+    /// </summary>
+    public bool IsLarge => ExternalData.Sum(d => d.Length) > Large.ExternalDataLimit;
+
+    /// <summary>Private folder of the variants' files while they compile (created by the first write; see <see cref="DeleteWorkDirectory"/>).</summary>
+    public string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), $"modelbuild-{Guid.NewGuid():N}");
+
+    public void DeleteWorkDirectory()
+    {
+        if (Directory.Exists(WorkDirectory))
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+    }
 
     /// <summary>Set by the load pass.</summary>
     public ModelProto Model { get; set; } = null!;
@@ -37,7 +57,7 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     /// <summary>How many sample input sets verification ran (0 before it ran).</summary>
     public int SampleCount { get; set; }
 
-    /// <summary>A copy of the model with external tensors read in, for passes that rewrite or re-serialize it.</summary>
+    /// <summary>A copy of the model with external tensors read in, for passes that rewrite or re-serialize it (not for large models).</summary>
     public ModelProto ModelWithData()
     {
         if (_modelWithData is null)

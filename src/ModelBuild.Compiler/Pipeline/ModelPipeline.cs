@@ -7,7 +7,8 @@ using ModelBuild.Onnx;
 namespace ModelBuild.Compiler.Pipeline;
 
 /// <summary>Runs the passes over each job; a failed model leaves no output behind (not even a stale one).</summary>
-internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, string? cacheDirectory)
+/// <remarks><c>large</c>: when a model is large (default <see cref="LargeModelSettings.Default"/>).</remarks>
+internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, string? cacheDirectory, LargeModelSettings? large = null)
 {
     private readonly IModelPass[] _passes =
     [
@@ -20,9 +21,10 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
     public bool Run(CompileJob job)
     {
         var clock = Stopwatch.StartNew();
+        CompilationContext? context = null;
         try
         {
-            var context = new CompilationContext(job, reporter, signatureOnly, CompileSettings.Parse(job), cacheDirectory);
+            context = new CompilationContext(job, reporter, signatureOnly, CompileSettings.Parse(job), cacheDirectory, large);
             foreach (IModelPass pass in _passes)
             {
                 if (signatureOnly && !pass.RunsForSignatureOnly)
@@ -64,6 +66,10 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
         catch (UnauthorizedAccessException e)
         {
             reporter.Error("MB1090", job.Model, $"Could not read or write a file while compiling: {e.Message}");
+        }
+        finally
+        {
+            context?.DeleteWorkDirectory();
         }
         OutputFiles.Delete(job);
         return false;

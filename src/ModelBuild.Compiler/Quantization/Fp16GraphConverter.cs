@@ -33,7 +33,8 @@ internal static class Fp16GraphConverter
         "If", "Loop", "Scan",
     };
 
-    public static QuantizationResult Apply(ModelProto model)
+    /// <remarks><c>tensors</c>: where weights are read (external tensors of large models); default: inline only.</remarks>
+    public static QuantizationResult Apply(ModelProto model, TensorSource? tensors = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var kept = new KeptLog();
@@ -45,7 +46,7 @@ internal static class Fp16GraphConverter
         }
 
         var graph = model.Graph;
-        var scope = new GraphScope(graph, null, model.IrVersion);
+        var scope = new GraphScope(graph, null, model.IrVersion, tensors);
         var names = new NameTable(model);
         Dictionary<string, int> types = ElementTypes.Infer(graph);
         bool IsFloat(string name) => name.Length > 0 && types.GetValueOrDefault(name) == Float;
@@ -85,7 +86,7 @@ internal static class Fp16GraphConverter
             if (tensor.DataType != Float) continue;
             bool constant = scope.ResolveConstant(tensor.Name) is not null && !outputs.Contains(tensor.Name);
             bool readByFp16 = consumers.TryGetValue(tensor.Name, out var readers) && readers.Any(fp16Nodes.Contains);
-            native[tensor.Name] = constant && readByFp16 && TensorData.IsReadableFloat(tensor) ? Float16 : Float;
+            native[tensor.Name] = constant && readByFp16 && scope.Tensors.IsReadableFloat(tensor) ? Float16 : Float;
         }
 
         foreach (var node in graph.Node)
@@ -106,7 +107,7 @@ internal static class Fp16GraphConverter
             var tensor = graph.Initializer[i];
             if (native.GetValueOrDefault(tensor.Name) == Float16)
             {
-                graph.Initializer[i] = TensorData.Float16(tensor.Name, [.. tensor.Dims], TensorData.ReadFloats(tensor), saturate: true);
+                graph.Initializer[i] = TensorData.Float16(tensor.Name, [.. tensor.Dims], scope.Tensors.ReadFloats(tensor), saturate: true);
             }
         }
 

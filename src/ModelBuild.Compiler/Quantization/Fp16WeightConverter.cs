@@ -18,7 +18,8 @@ internal static class Fp16WeightConverter
     /// </summary>
     public const int MinElements = 1024;
 
-    public static QuantizationResult Apply(ModelProto model)
+    /// <remarks><c>tensors</c>: where weights are read (external tensors of large models); default: inline only.</remarks>
+    public static QuantizationResult Apply(ModelProto model, TensorSource? tensors = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var kept = new KeptLog();
@@ -38,13 +39,13 @@ internal static class Fp16WeightConverter
 
         void Convert(GraphProto graph, GraphScope? parent)
         {
-            var scope = new GraphScope(graph, parent, model.IrVersion);
+            var scope = new GraphScope(graph, parent, model.IrVersion, tensors);
             var casts = new List<NodeProto>();
             foreach (var tensor in graph.Initializer.ToList())
             {
-                if (!Eligible(tensor, scope.ResolveConstant(tensor.Name)?.Owner == scope)) continue;
+                if (Eligible(scope, tensor, scope.ResolveConstant(tensor.Name)?.Owner == scope) is not { } values) continue;
                 string storedName = names.Unique($"{tensor.Name}_fp16");
-                var half = TensorData.Float16(storedName, [.. tensor.Dims], TensorData.ReadFloats(tensor), saturate: false);
+                var half = TensorData.Float16(storedName, [.. tensor.Dims], values, saturate: false);
                 graph.Initializer[graph.Initializer.IndexOf(tensor)] = half;
                 if (model.IrVersion < 4 && scope.IsMain && graph.Input.FirstOrDefault(i => i.Name == tensor.Name) is { } input)
                 {
@@ -60,11 +61,11 @@ internal static class Fp16WeightConverter
 
             foreach (var node in graph.Node.ToList())
             {
-                if (GraphScope.IsConstantNode(node) && node.Output.Count == 1 && GraphScope.ConstantValue(node) is { } value && Eligible(value, true))
+                if (GraphScope.IsConstantNode(node) && node.Output.Count == 1 && GraphScope.ConstantValue(node) is { } value && Eligible(scope, value, true) is { } values)
                 {
                     string output = node.Output[0];
                     string storedName = names.Unique($"{output}_fp16");
-                    node.Attribute[0].T = TensorData.Float16(value.Name, [.. value.Dims], TensorData.ReadFloats(value), saturate: false);
+                    node.Attribute[0].T = TensorData.Float16(value.Name, [.. value.Dims], values, saturate: false);
                     node.Output[0] = storedName;
                     graph.Node.Insert(graph.Node.IndexOf(node) + 1, CastToFloat(storedName, output));
                     converted++;
@@ -77,26 +78,28 @@ internal static class Fp16WeightConverter
             }
         }
 
-        bool Eligible(TensorProto tensor, bool isConstant)
+        // The values when the tensor is converted (read once: a large model's tensor comes from its data file).
+        float[]? Eligible(GraphScope scope, TensorProto tensor, bool isConstant)
         {
-            if (!isConstant || !TensorData.IsReadableFloat(tensor)) return false;
+            if (!isConstant || !scope.Tensors.IsReadableFloat(tensor)) return null;
             long count = TensorData.ElementCount(tensor);
             if (count < MinElements)
             {
                 kept.Counted($"{{n}} float {{tensors}} under {MinElements.ToString(CultureInfo.InvariantCulture)} elements kept fp32".Replace("{tensors}", "tensor(s)", StringComparison.Ordinal));
-                return false;
+                return null;
             }
 
-            foreach (float v in TensorData.ReadFloats(tensor))
+            float[] values = scope.Tensors.ReadFloats(tensor);
+            foreach (float v in values)
             {
                 if (float.IsFinite(v) && MathF.Abs(v) > 65504f)
                 {
                     kept.Node($"tensor {ModelText.Quote(tensor.Name)}: values beyond the fp16 range (±65504); kept fp32");
-                    return false;
+                    return null;
                 }
             }
 
-            return true;
+            return values;
         }
 
         NodeProto CastToFloat(string input, string output)

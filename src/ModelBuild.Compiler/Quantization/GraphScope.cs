@@ -17,11 +17,13 @@ internal sealed class GraphScope
     private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inputs = new(StringComparer.Ordinal);
 
-    public GraphScope(GraphProto graph, GraphScope? parent, long irVersion)
+    /// <remarks><c>tensors</c>: where constants' values are read; a subgraph uses its parent's.</remarks>
+    public GraphScope(GraphProto graph, GraphScope? parent, long irVersion, TensorSource? tensors = null)
     {
         Graph = graph;
         Parent = parent;
         IrVersion = irVersion;
+        Tensors = tensors ?? parent?.Tensors ?? TensorSource.Inline;
         foreach (var input in graph.Input)
         {
             _inputs.Add(input.Name);
@@ -51,6 +53,8 @@ internal sealed class GraphScope
     }
 
     public GraphProto Graph { get; }
+
+    public TensorSource Tensors { get; }
 
     public GraphScope? Parent { get; }
 

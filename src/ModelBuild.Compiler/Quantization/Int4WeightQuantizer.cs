@@ -12,7 +12,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// </summary>
 internal static class Int4WeightQuantizer
 {
-    public static QuantizationResult Apply(ModelProto model, int blockSize = 32)
+    /// <remarks><c>tensors</c>: where weights are read (external tensors of large models); default: inline only.</remarks>
+    public static QuantizationResult Apply(ModelProto model, int blockSize = 32, TensorSource? tensors = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (blockSize < 16 || (blockSize & (blockSize - 1)) != 0)
@@ -60,7 +61,7 @@ internal static class Int4WeightQuantizer
             node.Attribute.Add(Int("bits", 4));
             node.Attribute.Add(Int("block_size", blockSize));
             return node;
-        });
+        }, tensors);
 
         rewriter.Run();
         if (rewriter.Rewritten > 0) OpsetImports.EnsureMicrosoft(model);

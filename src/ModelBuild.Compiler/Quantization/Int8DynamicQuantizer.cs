@@ -21,7 +21,8 @@ internal static class Int8DynamicQuantizer
     /// <summary>Why Conv nodes are kept: medians on a 4-stage conv net (64×64, 1 thread, AVX2), ORT 1.31.1.</summary>
     public const string ConvReason = "ORT 1.31 CPU int8 Conv slower than fp32: ConvInteger 3.1x, QLinearConv 1.04x latency";
 
-    public static QuantizationResult Apply(ModelProto model, Int8WeightRange range)
+    /// <remarks><c>tensors</c>: where weights are read (external tensors of large models); default: inline only.</remarks>
+    public static QuantizationResult Apply(ModelProto model, Int8WeightRange range, TensorSource? tensors = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         int qmax = range == Int8WeightRange.Full ? 127 : 63;
@@ -65,7 +66,7 @@ internal static class Int8DynamicQuantizer
 
             node.Output.Add(m.Output);
             return node;
-        })
+        }, tensors)
         {
             Visit = (node, scope) =>
             {

@@ -17,8 +17,11 @@ internal sealed class WeightRewriter
     private readonly Rewrite _rewrite;
     private readonly List<(GraphScope Owner, string Name)> _replaced = [];
 
-    public WeightRewriter(ModelProto model, bool allowGemm, Rewrite rewrite)
+    private readonly TensorSource _tensors;
+
+    public WeightRewriter(ModelProto model, bool allowGemm, Rewrite rewrite, TensorSource? tensors = null)
     {
+        _tensors = tensors ?? TensorSource.Inline;
         _model = model;
         _allowGemm = allowGemm;
         _rewrite = rewrite;
@@ -45,7 +48,7 @@ internal sealed class WeightRewriter
 
     private void Walk(GraphProto graph, GraphScope? parent)
     {
-        var scope = new GraphScope(graph, parent, _model.IrVersion);
+        var scope = new GraphScope(graph, parent, _model.IrVersion, _tensors);
         var consumers = scope.Consumers();
         var removed = new HashSet<NodeProto>();
         foreach (var node in graph.Node.ToList())

@@ -32,7 +32,7 @@ internal sealed record WeightedMatMul(
     /// <summary>alpha · W as [K, N] row-major, whatever the stored orientation.</summary>
     public float[] WeightKN()
     {
-        float[] stored = TensorData.ReadFloats(Weight.Tensor);
+        float[] stored = Weight.Owner.Tensors.ReadFloats(Weight.Tensor);
         var w = new float[(long)K * N];
         for (int k = 0; k < K; k++)
         {
@@ -74,7 +74,7 @@ internal sealed record WeightedMatMul(
         whyNot = null;
         ConstantRef? weight = scope.ResolveConstant(node.Input[1]);
         if (weight is null) return null; // B is computed: not a weight
-        if (!TensorData.IsReadableFloat(weight.Tensor))
+        if (!scope.Tensors.IsReadableFloat(weight.Tensor))
         {
             whyNot = $"{Describe(node)}: weight is not a float tensor with its data in the model";
             return null;
@@ -104,7 +104,7 @@ internal sealed record WeightedMatMul(
             && add.Input.Count(i => i == output) == 1)
         {
             string biasName = add.Input[0] == output ? add.Input[1] : add.Input[0];
-            if (scope.ResolveConstant(biasName) is { } bias && TensorData.IsReadableFloat(bias.Tensor)
+            if (scope.ResolveConstant(biasName) is { } bias && scope.Tensors.IsReadableFloat(bias.Tensor)
                 && bias.Tensor.Dims.Count == 1 && bias.Tensor.Dims[0] == n)
             {
                 return new WeightedMatMul([node, add], add, node.Input[0], weight, false, 1f, k, n, biasName, null, null, add.Output[0]);
@@ -157,7 +157,7 @@ internal sealed record WeightedMatMul(
         // C must be a constant that broadcasts as one row: scalar, [1], [N], [1, 1] or [1, N]. Anything else
         // ([M, N], [M, 1], computed) has no exact DynamicQuantizeMatMul/MatMulNBits form.
         ConstantRef? c = scope.ResolveConstant(node.Input[2]);
-        if (c is null || !TensorData.IsReadableFloat(c.Tensor))
+        if (c is null || !scope.Tensors.IsReadableFloat(c.Tensor))
         {
             whyNot = $"{Describe(node)}: C is not a constant float tensor";
             return null;
@@ -182,7 +182,7 @@ internal sealed record WeightedMatMul(
             return new WeightedMatMul([node], node, node.Input[0], weight, transposed, alpha, k, n, c.Name, null, null, output);
         }
 
-        float[] values = TensorData.ReadFloats(c.Tensor);
+        float[] values = scope.Tensors.ReadFloats(c.Tensor);
         var bias = new float[n];
         for (int i = 0; i < n; i++) bias[i] = beta * values[values.Length == 1 ? 0 : i];
         return new WeightedMatMul([node], node, node.Input[0], weight, transposed, alpha, k, n, null, bias, c, output);

@@ -12,6 +12,7 @@ internal static class VariantReports
     {
         Debug.Assert(!variant.FromCache);
         VariantPlan plan = variant.Plan;
+        long size = variant.Size;
         VerificationResult? result = variant.Verification;
         double? ratio = result is not null && variant.OriginalMedianMilliseconds is > 0
             ? Math.Round(result.MedianMilliseconds / variant.OriginalMedianMilliseconds.Value, 4)
@@ -35,9 +36,9 @@ internal static class VariantReports
             ExecutionProvider: plan.ExecutionProvider,
             File: variant.FileName,
             Sha256: variant.Sha256,
-            Size: variant.Bytes.LongLength,
+            Size: size,
             OriginalSize: context.OriginalSize,
-            SizeRatio: context.OriginalSize == 0 ? 0 : Math.Round((double)variant.Bytes.LongLength / context.OriginalSize, 4),
+            SizeRatio: context.OriginalSize == 0 ? 0 : Math.Round((double)size / context.OriginalSize, 4),
             QuantizedNodes: variant.Quantization?.QuantizedNodes ?? 0,
             KeptNodes: variant.Quantization?.KeptNodes ?? 0,
             KeptNotes: variant.Quantization?.KeptReasons ?? [],
