@@ -22,6 +22,7 @@ internal sealed class ConvertPass : IModelPass
             variant.Timed(() =>
             {
                 byte[] model = File.ReadAllBytes(variant.OnnxPath);
+                variant.OnnxBeforeConversion = model;
                 variant.RequiredOperators = OrtFormatConverter.RequiredOperatorsConfig(ModelProto.Parser.ParseFrom(model));
                 variant.WriteFile(variant.FileName, OrtFormatConverter.ToOrtFormat(model, context.ModelDirectory));
             });

@@ -3,6 +3,8 @@ using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Reports;
 using ModelBuild.Compiler.Variants;
 using ModelBuild.Compiler.Verification;
+using ModelBuild.Onnx;
+using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Compiler.Passes;
 
@@ -59,22 +61,70 @@ internal sealed class VerifyPass : IModelPass
         }
         context.SampleCount = samples.Count;
         using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
-        foreach (CompiledVariant variant in variants)
+        string twins = Directory.CreateTempSubdirectory("modelbuild-twin-").FullName;
+        try
         {
-            try
+            foreach (CompiledVariant variant in variants)
             {
-                // From the variant's own folder: ONNX Runtime finds its .data file beside it.
-                variant.Verification = verifier.Verify(variant.AssetPath);
-                variant.OriginalMedianMilliseconds = verifier.OriginalMedianMilliseconds;
-            }
-            catch (ModelToolException e) when (variant.Plan.Form == VariantForm.Fp16Compute && e.Code == ToolErrorCodes.VerificationRunFailed)
-            {
-                // An fp16 graph may need kernels only the GPU provider has; the CPU cannot check it here.
-                context.Reporter.Warning("MB5012", context.Job.Model,
-                    $"Target {variant.Plan.Target.Name()}: the fp16 variant could not run on this machine's CPU, so it was not verified: {e.Message}");
-                variant.VerificationSkipped = "ONNX Runtime on the build machine's CPU cannot run it";
+                Verify(context, verifier, variant, twins);
             }
         }
+        finally
+        {
+            Directory.Delete(twins, recursive: true);
+        }
+    }
+
+    private static void Verify(CompilationContext context, ModelVerifier verifier, CompiledVariant variant, string twins)
+    {
+        try
+        {
+            // From the variant's own folder: ONNX Runtime finds its .data file beside it.
+            variant.Verification = verifier.Verify(variant.AssetPath);
+            variant.OriginalMedianMilliseconds = verifier.OriginalMedianMilliseconds;
+            if (ExactTwin(context, variant, twins) is { } twin)
+            {
+                // Accuracy from the exact-arithmetic twin; latency stays the asset's own.
+                variant.Verification = variant.Verification with { Outputs = verifier.Verify(twin).Outputs };
+                variant.VerificationMethod = "full-range int8 measured with exact integer arithmetic (uint8 twin): this CPU's u8s8 kernels saturate, the target's do not";
+            }
+        }
+        catch (ModelToolException e) when (variant.Plan.Form == VariantForm.Fp16Compute && e.Code == ToolErrorCodes.VerificationRunFailed)
+        {
+            // An fp16 graph may need kernels only the GPU provider has; the CPU cannot check it here.
+            context.Reporter.Warning("MB5012", context.Job.Model,
+                $"Target {variant.Plan.Target.Name()}: the fp16 variant could not run on this machine's CPU, so it was not verified: {e.Message}");
+            variant.VerificationSkipped = "ONNX Runtime on the build machine's CPU cannot run it";
+        }
+    }
+
+    /// <summary>
+    /// Full-range int8 (arm64, mobile) on an x64 build machine: the path of its exact twin (<see cref="ExactInt8Twin"/>),
+    /// or null when the asset itself measures right (ARM hosts, other forms, large models whose weights are external).
+    /// </summary>
+    private static string? ExactTwin(CompilationContext context, CompiledVariant variant, string twins)
+    {
+        if (variant.Plan.Form != VariantForm.Int8
+            || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            return null;
+        }
+        byte[] onnx = variant.OnnxBeforeConversion ?? File.ReadAllBytes(variant.OnnxPath);
+        ModelProto model = ModelProto.Parser.ParseFrom(onnx);
+        // A large variant's weights live in its .data file: read each int8 weight when the twin needs it.
+        Dictionary<TensorProto, ExternalDataReference> external = variant.Folder is { } folder
+            ? OnnxExternalData.Enumerate(model, folder).ToDictionary(r => r.Tensor, r => r, (IEqualityComparer<TensorProto>)ReferenceEqualityComparer.Instance)
+            : [];
+        int rewritten = ExactInt8Twin.Rewrite(model, tensor =>
+            external.TryGetValue(tensor, out ExternalDataReference? reference) ? OnnxExternalData.Read(reference) : tensor.RawData.ToByteArray());
+        if (rewritten == 0)
+        {
+            return null;
+        }
+        string path = Path.Combine(twins, variant.Plan.Target.Name(), variant.OnnxFileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OnnxExternalDataWriter.Write(model, variant.Folder!, path, context.Large.MinExternalTensorBytes);
+        return path;
     }
 
     private static void Check(CompilationContext context)

@@ -28,7 +28,8 @@ internal sealed record VariantReport(
 /// <summary>
 /// A variant's accuracy and speed against the original. SkippedReason says why there are no metrics (Verify="off",
 /// an input type samples cannot be made for, …); SampleSource is "generated (seed 0)" or the SampleInputs folder's
-/// name; latencies are medians with one intra-op thread and spinning off.
+/// name; latencies are medians with one intra-op thread and spinning off. Method says when accuracy was measured on
+/// a twin of the asset rather than the asset itself (full-range int8: see ExactInt8Twin).
 /// </summary>
 internal sealed record VerificationReport(
     string? SkippedReason,
@@ -38,7 +39,8 @@ internal sealed record VerificationReport(
     double? MedianMilliseconds,
     double? OriginalMedianMilliseconds,
     double? LatencyRatio,
-    int LatencyRuns);
+    int LatencyRuns,
+    string? Method = null);
 
 /// <summary>One output's agreement; Top1Agreement is the share of samples whose arg-max agrees (class-score outputs only).</summary>
 internal sealed record OutputReport(string Name, double Cosine, double MaxAbsError, double? Top1Agreement);

@@ -25,7 +25,8 @@ internal static class VariantReports
             MedianMilliseconds: result is null ? null : Math.Round(result.MedianMilliseconds, 3),
             OriginalMedianMilliseconds: result is null ? null : Math.Round(variant.OriginalMedianMilliseconds ?? 0, 3),
             LatencyRatio: ratio,
-            LatencyRuns: result is null ? 0 : Passes.VerifyPass.LatencyRuns);
+            LatencyRuns: result is null ? 0 : Passes.VerifyPass.LatencyRuns,
+            Method: variant.VerificationMethod);
         return new VariantReport(
             Target: plan.Target.Name(),
             Quantize: plan.Requested.Name(),

@@ -49,6 +49,12 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName, string 
     /// <summary>Why the variant was not verified (Verify="off", an input ONNX Runtime cannot be fed, …).</summary>
     public string? VerificationSkipped { get; set; }
 
+    /// <summary>The ONNX graph of an ORT-format asset, kept for verification (the .ort file holds the same graph).</summary>
+    public byte[]? OnnxBeforeConversion { get; set; }
+
+    /// <summary>How accuracy was measured when not on the asset itself (reported).</summary>
+    public string? VerificationMethod { get; set; }
+
     public double? OriginalMedianMilliseconds { get; set; }
 
     public double CompileMilliseconds { get; set; }
