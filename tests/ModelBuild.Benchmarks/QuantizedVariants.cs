@@ -19,10 +19,10 @@ internal static class QuantizedVariants
         new("int4", "MatMul/Gemm weights 4-bit, blocks of 32 along K with scale and zero point, as com.microsoft MatMulNBits (weight-only)",
             Wrap(model => Int4WeightQuantizer.Apply(model, blockSize: 32))),
         new("fp16-weights", "float weights stored as float16, Cast back to float at load (fp32 compute, half the file)",
-            Wrap(Fp16WeightConverter.Apply)),
+            Wrap(model => Fp16WeightConverter.Apply(model))),
         // Meant for GPU targets; measured on CPU too, where ORT falls back to fp32 kernels with casts around them.
         new("fp16-graph", "float16 compute: values and weights float16, float inputs/outputs kept with Casts at the edges",
-            Wrap(Fp16GraphConverter.Apply)),
+            Wrap(model => Fp16GraphConverter.Apply(model))),
     ];
 
     private static string Describe(QuantizationResult result)
