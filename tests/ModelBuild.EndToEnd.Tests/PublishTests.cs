@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ModelBuild.EndToEnd.Tests.Infrastructure;
 using Xunit;
 
@@ -16,7 +17,12 @@ public sealed class PublishTests(PackageFeed feed)
 
     // Native files per package and RID, as the packages (CPU 1.31.1, GPU 1.31.0) hold them.
     private static readonly string[] LinuxGpu = ["libonnxruntime.so", "libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so", "libonnxruntime_providers_tensorrt.so"];
-    private static readonly string[] WindowsGpu = ["onnxruntime.dll", "onnxruntime_providers_cuda.dll", "onnxruntime_providers_shared.dll", "onnxruntime_providers_tensorrt.dll"];
+    // The Windows GPU package's native folder also holds the import libraries (.lib); NuGet copies them as native assets.
+    private static readonly string[] WindowsGpu =
+    [
+        "onnxruntime.dll", "onnxruntime.lib", "onnxruntime_providers_cuda.dll", "onnxruntime_providers_cuda.lib",
+        "onnxruntime_providers_shared.dll", "onnxruntime_providers_shared.lib", "onnxruntime_providers_tensorrt.dll", "onnxruntime_providers_tensorrt.lib",
+    ];
     private static readonly string[] LinuxCpu = ["libonnxruntime.so", "libonnxruntime_providers_shared.so"];
     private static readonly string[] OsxCpu = ["libonnxruntime.dylib"];
 
@@ -110,6 +116,32 @@ public sealed class PublishTests(PackageFeed feed)
         Assert.Contains("mobile serves android-arm64, ios-arm64", error);
     }
 
+    [Theory]
+    [InlineData("linux-x64", "Microsoft.ML.OnnxRuntime.Gpu.Linux")]
+    [InlineData("win-x64", "Microsoft.ML.OnnxRuntime.Gpu.Windows")]
+    [InlineData("linux-arm64", "Microsoft.ML.OnnxRuntime")]   // cuda does not serve it: the CPU package
+    public void Cuda_targets_reference_the_gpu_package_for_the_rid_unless_the_project_has_its_own(string rid, string expected)
+    {
+        string project = feed.CopyTestAsset("MultiTargetApp", Model);
+
+        Assert.Equal([expected, "ModelBuild.Runtime"], PackageReferences(project, rid));
+
+        // A project's own ONNX Runtime package (here the CPU one, pinned) stands both defaults down.
+        string csproj = Path.Combine(project, "MultiTargetApp.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<ItemGroup>", """<ItemGroup><PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" />"""));
+        Assert.Equal(["Microsoft.ML.OnnxRuntime", "ModelBuild.Runtime"], PackageReferences(project, rid));
+    }
+
+    /// <summary>The PackageReference items as MSBuild evaluates the project for a RID (no restore).</summary>
+    private string[] PackageReferences(string project, string rid)
+    {
+        string json = Dotnet.Run(project, "msbuild", "-nodeReuse:false", "-getItem:PackageReference", $"-p:RuntimeIdentifier={rid}",
+            $"-p:ModelBuildSdkVersion={feed.Version}").ShouldSucceed().Output;
+        using JsonDocument items = JsonDocument.Parse(json);
+        return items.RootElement.GetProperty("Items").GetProperty("PackageReference").EnumerateArray()
+            .Select(i => i.GetProperty("Identity").GetString()!).Order(StringComparer.Ordinal).ToArray();
+    }
+
     private string Publish(string project, string rid, bool selfContained)
     {
         feed.Publish(project, "-r", rid, "--self-contained", selfContained ? "true" : "false").ShouldSucceed();
@@ -118,10 +150,13 @@ public sealed class PublishTests(PackageFeed feed)
 
     private static string PublishFolder(string project, string rid) => Path.Combine(project, "bin", "Release", "net10.0", rid, "publish");
 
+    /// <summary>Replaces the metadata of the project's Model item.</summary>
     private static void SetModel(string project, string metadata)
     {
         string csproj = Path.Combine(project, "MultiTargetApp.csproj");
-        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("""Targets="x64;arm64;cuda" CudaQuantize="fp16" """, metadata));
+        string text = Regex.Replace(File.ReadAllText(csproj), $"""<Model Include="models/{Model}.onnx" [^>]*/>""", $"""<Model Include="models/{Model}.onnx" {metadata}/>""");
+        Assert.Contains(metadata, text);
+        File.WriteAllText(csproj, text);
     }
 
     /// <summary>Every file under publish/models/IrisClassifier, as target/file.</summary>
