@@ -132,6 +132,27 @@ public sealed class PublishTests(PackageFeed feed)
         Assert.Equal(["Microsoft.ML.OnnxRuntime", "ModelBuild.Runtime"], PackageReferences(project, rid));
     }
 
+    [Fact]
+    public void PackageReference_form_gets_the_gpu_runtime_by_the_readme_recipe()
+    {
+        // As a package, ModelBuild.Sdk's nuspec brings the CPU package; the README's recipe swaps it for the GPU one.
+        string project = feed.CopyTestAsset("Sample", Model);
+        string csproj = Path.Combine(project, "Sample.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj)
+            .Replace("""<Model Include="models/iris-classifier.onnx" />""", """<Model Include="models/iris-classifier.onnx" Targets="x64;cuda" CudaQuantize="fp16" />""")
+            .Replace("""<PackageReference Include="ModelBuild.Sdk" Version="$(ModelBuildSdkVersion)" />""", """
+                <PackageReference Include="ModelBuild.Sdk" Version="$(ModelBuildSdkVersion)" />
+                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" ExcludeAssets="all" />
+                <PackageReference Include="Microsoft.ML.OnnxRuntime.Gpu.Linux" Version="1.31.0" />
+                """));
+
+        string publish = Publish(project, "linux-x64", selfContained: false);
+
+        Assert.Equal(["cuda/iris-classifier.onnx", "x64/iris-classifier.onnx"], ModelFiles(publish));
+        Assert.Equal(LinuxGpu, OnnxRuntimeNatives(publish));
+        Assert.Contains("virginica", Dotnet.Run(publish, Path.Combine(publish, "Sample.dll")).ShouldSucceed().Output);
+    }
+
     /// <summary>The PackageReference items as MSBuild evaluates the project for a RID (no restore).</summary>
     private string[] PackageReferences(string project, string rid)
     {
