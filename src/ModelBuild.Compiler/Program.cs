@@ -18,7 +18,7 @@ internal static class Program
           modelbuild compile <model.onnx> [--out <dir>] [--class-name <Name>] [--namespace <Ns>] [--access public|internal]
                      [--quantize none|int8|fp16|int4] [--targets cpu;x64;arm64;cuda;mobile] [--optimize extended|basic|none]
                      [--verify error|warn|off] [--min-cosine <x>] [--max-abs-error <x>] [--verify-samples <n>]
-                     [--sample-inputs <dir>] [--cache <dir> | --cache off]
+                     [--sample-inputs <dir>] [--fallback cpu|none] [--cache <dir> | --cache off]
           modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
           modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
           modelbuild --version
@@ -54,7 +54,7 @@ internal static class Program
         var arguments = new Arguments(args,
         [
             "--manifest", "--out", "--class-name", "--namespace", "--access", "--quantize", "--targets", "--optimize", "--verify",
-            "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--cache",
+            "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--fallback", "--cache",
         ]);
         if (arguments["--manifest"] is { } manifestPath)
         {
@@ -77,7 +77,8 @@ internal static class Program
             Quantize: arguments["--quantize"], Targets: arguments["--targets"], Optimize: arguments["--optimize"],
             Verify: arguments["--verify"], MinCosine: arguments["--min-cosine"], MaxAbsError: arguments["--max-abs-error"],
             VerifySamples: arguments["--verify-samples"],
-            SampleInputs: arguments["--sample-inputs"] is { } samples ? Path.GetFullPath(samples) : null);
+            SampleInputs: arguments["--sample-inputs"] is { } samples ? Path.GetFullPath(samples) : null,
+            Fallback: arguments["--fallback"]);
         string? cache = arguments["--cache"] is "off" ? null : CacheDirectory(arguments["--cache"]);
         return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false, cache);
     }

@@ -10,7 +10,7 @@ namespace ModelBuild.Tasks
         private static readonly string[] JobMetadata =
         {
             "ClassName", "Namespace", "Access", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
-            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs",
+            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
         };
 
         public static string Write(IEnumerable<ITaskItem> models, bool signatureOnly, string cacheDirectory)

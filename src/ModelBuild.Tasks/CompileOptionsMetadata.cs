@@ -22,10 +22,12 @@ namespace ModelBuild.Tasks
 
         private static readonly string[] VerifyValues = { "error", "warn", "off" };
 
+        private static readonly string[] FallbackValues = { "cpu", "none" };
+
         /// <summary>Item metadata this class reads; each is copied to the resolved item (and so into the manifest).</summary>
         public static readonly string[] Names =
         {
-            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs",
+            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
         };
 
         /// <summary>Sets the normalised metadata on <paramref name="resolved"/>; returns false after logging an error.</summary>
@@ -85,6 +87,14 @@ namespace ModelBuild.Tasks
                 return false;
             }
 
+            // Fallback="cpu": accelerator-only targets get a portable cpu variant too (docs/compilation.md).
+            string fallback = Lower(model, "Fallback", "cpu");
+            if (!FallbackValues.Contains(fallback))
+            {
+                error("MB4020", $"Fallback '{fallback}' is not supported. Use 'cpu' (ship a CPU variant beside accelerator-only targets) or 'none'.");
+                return false;
+            }
+
             if (!TryNumber(model, "MinCosine", 0, 1, error, out string minCosine)
                 || !TryNumber(model, "MaxAbsError", 0, double.MaxValue, error, out string maxAbsError)
                 || !TryNumber(model, "VerifySamples", 1, 1000, error, out string samples))
@@ -117,6 +127,7 @@ namespace ModelBuild.Tasks
             resolved.SetMetadata("MaxAbsError", maxAbsError);
             resolved.SetMetadata("VerifySamples", samples);
             resolved.SetMetadata("SampleInputs", sampleInputs);
+            resolved.SetMetadata("Fallback", fallback);
             return true;
         }
 

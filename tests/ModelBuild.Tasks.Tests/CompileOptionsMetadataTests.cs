@@ -81,6 +81,31 @@ public sealed class CompileOptionsMetadataTests
         AssertLine(lines, "w.onnx : warning MB4008: ", "CudaQuantize");
     }
 
+    [Fact]
+    public void Fallback_defaults_to_cpu_is_normalised_into_the_options_stamp_and_checked()
+    {
+        using var temp = new TempFolder();
+        temp.Touch("a.onnx", "b.onnx", "c.onnx");
+        const string dump = """
+              <Target Name="DumpFallback" DependsOnTargets="Resolve">
+                <WriteLinesToFile File="fallback.txt" Overwrite="true" Lines="@(Resolved->'%(ClassName)=%(Fallback)')" />
+              </Target>
+            """;
+        const string valid = """
+                <Model Include="a.onnx" Targets="cuda" />
+                <Model Include="b.onnx" Targets="cuda" Fallback=" NONE " />
+            """;
+
+        MsBuild.Result ok = MsBuild.Run(MsBuild.WriteProject(temp.Path, valid, extraTargets: dump), "DumpFallback");
+        MsBuild.Result bad = MsBuild.Run(MsBuild.WriteProject(temp.Path, valid + """<Model Include="c.onnx" Fallback="gpu" />""", extraTargets: dump), "DumpFallback");
+
+        Assert.True(ok.ExitCode == 0, ok.Output);
+        Assert.Equal(["A=cpu", "B=none"], File.ReadAllLines(temp.File("fallback.txt")));
+        Assert.Contains("Fallback=none\n", File.ReadAllText(temp.File("obj/modelbuild/B.options")));
+        Assert.Equal(1, bad.ErrorCount);
+        AssertLine(bad.Lines, "c.onnx : error MB4020: ", "Fallback 'gpu'");
+    }
+
     private static void AssertLine(string[] lines, string start, string part) =>
         Assert.True(lines.Any(l => l.StartsWith(start, StringComparison.Ordinal) && l.Contains(part, StringComparison.Ordinal)),
             $"expected '{start}…{part}…' in:\n{string.Join("\n", lines)}");

@@ -22,6 +22,8 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="MaxAbsError">See <paramref name="Quantize"/>.</param>
 /// <param name="VerifySamples">See <paramref name="Quantize"/>.</param>
 /// <param name="SampleInputs">Absolute folder of sample tensors.</param>
+/// <param name="Fallback"><c>cpu</c> (default): a portable cpu variant is compiled too when every target needs an
+/// accelerator on the machines it serves; <c>none</c>: never.</param>
 internal sealed record CompileJob(
     string Model,
     string ClassName,
@@ -41,4 +43,5 @@ internal sealed record CompileJob(
     string? MinCosine = null,
     string? MaxAbsError = null,
     string? VerifySamples = null,
-    string? SampleInputs = null);
+    string? SampleInputs = null,
+    string? Fallback = null);

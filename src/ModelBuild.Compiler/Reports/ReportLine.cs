@@ -14,7 +14,8 @@ internal static class ReportLine
         VariantReport report = variant.Report!;
         VerificationReport verification = report.Verification;
         var line = new System.Text.StringBuilder();
-        line.Append(CultureInfo.InvariantCulture, $"{modelFileName} -> {report.Target} {report.AppliedQuantize}: ");
+        line.Append(CultureInfo.InvariantCulture, $"{modelFileName} -> {report.Target} {report.AppliedQuantize}");
+        line.Append(variant.Plan.Fallback ? " (fallback for accelerator targets): " : ": ");
         line.Append(CultureInfo.InvariantCulture, $"{Size(report.OriginalSize)} -> {Size(report.Size)} ({report.SizeRatio:0.00}x)");
         if (verification.Outputs.Count > 0)
         {

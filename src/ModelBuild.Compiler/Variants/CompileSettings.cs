@@ -18,7 +18,8 @@ internal sealed record CompileSettings(
     double? MinCosine,
     double? MaxAbsError,
     int VerifySamples,
-    string? SampleInputs)
+    string? SampleInputs,
+    bool CpuFallback = true)
 {
     public const int DefaultVerifySamples = 8;
 
@@ -49,7 +50,8 @@ internal sealed record CompileSettings(
             Number(job.MinCosine, "MinCosine"),
             Number(job.MaxAbsError, "MaxAbsError"),
             (int?)Number(job.VerifySamples, "VerifySamples") is int samples and > 0 ? samples : DefaultVerifySamples,
-            string.IsNullOrWhiteSpace(job.SampleInputs) ? null : job.SampleInputs);
+            string.IsNullOrWhiteSpace(job.SampleInputs) ? null : job.SampleInputs,
+            ParseFallback(job.Fallback));
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
@@ -57,6 +59,14 @@ internal sealed record CompileSettings(
 
     private static QuantizeMode ParseQuantize(string? text, string name) =>
         string.IsNullOrWhiteSpace(text) ? QuantizeMode.None : Parse<QuantizeMode>(text, name);
+
+    /// <summary>Fallback: <c>cpu</c> (the default) or <c>none</c>.</summary>
+    private static bool ParseFallback(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "cpu" => true,
+        "none" => false,
+        _ => throw new SettingsException($"Fallback '{text}' is not supported. Use one of: cpu, none."),
+    };
 
     private static T Parse<T>(string text, string name) where T : struct, Enum =>
         Enum.TryParse(text.Trim(), ignoreCase: true, out T value) && Enum.IsDefined(value) && !int.TryParse(text, out _)

@@ -7,5 +7,8 @@ internal static class TargetNames
 {
     public static string Name(this Target target) => target.ToString().ToLowerInvariant();
 
+    /// <summary>Needs hardware beyond the CPU; the SDK's ModelBuildTargetRid items mark the same targets Accelerator="true".</summary>
+    public static bool IsAccelerator(this Target target) => target == Target.Cuda;
+
     public static string Name(this QuantizeMode mode) => mode.ToString().ToLowerInvariant();
 }

@@ -28,6 +28,8 @@ internal enum VariantForm
 /// <param name="OrtFormat">Saved as ORT format (.ort) rather than ONNX.</param>
 /// <param name="ExecutionProvider"><c>cpu</c> or <c>cuda</c>: what the variant is made to run on.</param>
 /// <param name="Substitution">Why Applied differs from Requested; reported as warning MB5001.</param>
+/// <param name="Fallback">Not asked for in Targets: the portable cpu variant that ships with accelerator-only targets
+/// (Fallback="cpu"), for machines where the accelerator is missing.</param>
 internal sealed record VariantPlan(
     Target Target,
     QuantizeMode Requested,
@@ -36,7 +38,8 @@ internal sealed record VariantPlan(
     OptimizationLevel Optimize,
     bool OrtFormat,
     string ExecutionProvider,
-    string? Substitution)
+    string? Substitution,
+    bool Fallback = false)
 {
     public string FileName(string modelFileName) => Path.GetFileNameWithoutExtension(modelFileName) + (OrtFormat ? ".ort" : ".onnx");
 

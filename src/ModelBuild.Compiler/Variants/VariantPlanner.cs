@@ -13,8 +13,24 @@ namespace ModelBuild.Compiler.Variants;
 /// </summary>
 internal static class VariantPlanner
 {
-    public static IReadOnlyList<VariantPlan> Plan(CompileSettings settings) =>
-        settings.Targets.Select(target => Plan(target, settings.QuantizeFor(target), settings.Optimize)).ToList();
+    public static IReadOnlyList<VariantPlan> Plan(CompileSettings settings)
+    {
+        List<VariantPlan> plans = settings.Targets.Select(target => Plan(target, settings.QuantizeFor(target), settings.Optimize)).ToList();
+        if (NeedsCpuFallback(settings))
+        {
+            plans.Insert(0, Plan(Target.Cpu, settings.Quantize, settings.Optimize) with { Fallback = true });
+        }
+        return plans;
+    }
+
+    /// <summary>
+    /// An accelerator target with no CPU target for the machines it serves: cuda's (linux-x64, win-x64) are served
+    /// only by cpu and x64, so without either an app on a machine lacking CUDA would find no variant to run.
+    /// </summary>
+    private static bool NeedsCpuFallback(CompileSettings settings) =>
+        settings.CpuFallback
+        && settings.Targets.Any(t => t.IsAccelerator())
+        && !settings.Targets.Any(t => t is Target.Cpu or Target.X64);
 
     private static VariantPlan Plan(Target target, QuantizeMode requested, OptimizationLevel optimize)
     {

@@ -109,7 +109,7 @@ public sealed class CompilationPassesTests
     public void Int8_on_cuda_warns_MB5001_and_ships_an_fp16_graph()
     {
         using TempFolder temp = WithModel();
-        CompileJob job = Job(temp) with { Quantize = "int8", Targets = "cuda" };
+        CompileJob job = Job(temp) with { Quantize = "int8", Targets = "cuda", Fallback = "none" };
 
         var (ok, lines) = Jobs.Run(job);
 
@@ -119,6 +119,24 @@ public sealed class CompilationPassesTests
         Assert.Equal("fp16", (string?)variant["appliedQuantize"]);
         Assert.Equal("Fp16Compute", (string?)variant["form"]);
         Assert.True((double)variant["sizeRatio"]! < 0.55);
+    }
+
+    [Fact]
+    public void A_lone_cuda_target_also_compiles_a_verified_cpu_fallback_and_logs_it_as_such()
+    {
+        using TempFolder temp = WithModel();
+        CompileJob job = Job(temp) with { Quantize = "int8", Targets = "cuda", TargetQuantize = "cuda=fp16" };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        Assert.Equal(["cpu", "cuda"], File.ReadAllLines(job.AssetListFile).Select(a => a.Split('/')[0]));
+        JsonNode[] variants = Report(job)["variants"]!.AsArray().Select(v => v!["variant"]!).ToArray();
+        Assert.Equal(["cpu", "cuda"], variants.Select(v => (string?)v["target"]));
+        Assert.Equal("Int8ReducedRange", (string?)variants[0]["form"]);
+        Assert.NotEmpty(variants[0]["verification"]!["outputs"]!.AsArray());
+        Assert.Contains(Messages(lines), m => m.Kind == "info" && m.Text.Contains(" -> cpu int8 (fallback for accelerator targets): ", StringComparison.Ordinal));
+        Assert.Contains("\"target\": \"cpu\"", File.ReadAllText(job.SignatureFile));
     }
 
     [Fact]

@@ -7,11 +7,12 @@ namespace ModelBuild.Compiler.Tests.Variants;
 /// <summary>What each target gets for each Quantize (docs/compilation.md's table), and option parsing.</summary>
 public sealed class VariantPlannerTests
 {
-    private static CompileJob Job(string? quantize = null, string? targets = null, string? overrides = null, string? optimize = null) =>
-        Jobs.For("/m/net.onnx", "/out") with { Quantize = quantize, Targets = targets, TargetQuantize = overrides, Optimize = optimize };
+    private static CompileJob Job(string? quantize = null, string? targets = null, string? overrides = null, string? optimize = null, string? fallback = null) =>
+        Jobs.For("/m/net.onnx", "/out") with { Quantize = quantize, Targets = targets, TargetQuantize = overrides, Optimize = optimize, Fallback = fallback };
 
+    // Fallback="none": one target's own form, without the cpu fallback a lone cuda target brings.
     private static VariantPlan Single(string quantize, string target, string? optimize = null) =>
-        Assert.Single(VariantPlanner.Plan(CompileSettings.Parse(Job(quantize, target, optimize: optimize))));
+        Assert.Single(VariantPlanner.Plan(CompileSettings.Parse(Job(quantize, target, optimize: optimize, fallback: "none"))));
 
     [Theory]
     [InlineData("none", "cpu", "Fp32", "Extended", false, "cpu")]
@@ -60,7 +61,7 @@ public sealed class VariantPlannerTests
     [Fact]
     public void Targets_are_deduplicated_and_put_in_canonical_order_with_per_target_overrides()
     {
-        CompileSettings settings = CompileSettings.Parse(Job("int8", "mobile;CUDA; arm64;mobile", "cuda=fp16;mobile=none"));
+        CompileSettings settings = CompileSettings.Parse(Job("int8", "mobile;CUDA; arm64;mobile", "cuda=fp16;mobile=none", fallback: "none"));
 
         IReadOnlyList<VariantPlan> plans = VariantPlanner.Plan(settings);
 
@@ -84,6 +85,34 @@ public sealed class VariantPlannerTests
     }
 
     [Theory]
+    [InlineData("cuda", null, "cpu;cuda")]
+    [InlineData("cuda", "CPU", "cpu;cuda")]
+    [InlineData("arm64;cuda", null, "cpu;arm64;cuda")]     // arm64 does not run on cuda's machines (linux-x64, win-x64)
+    [InlineData("mobile;cuda", null, "cpu;cuda;mobile")]
+    [InlineData("cuda", "none", "cuda")]
+    [InlineData("x64;cuda", null, "x64;cuda")]             // x64 serves every machine cuda does
+    [InlineData("cpu;cuda", null, "cpu;cuda")]
+    [InlineData("arm64;mobile", null, "arm64;mobile")]     // no accelerator, nothing to fall back from
+    public void Accelerator_only_targets_get_a_portable_cpu_fallback(string targets, string? fallback, string planned)
+    {
+        IReadOnlyList<VariantPlan> plans = VariantPlanner.Plan(CompileSettings.Parse(Job("int8", targets, "cuda=fp16", fallback: fallback)));
+
+        Assert.Equal(planned, string.Join(";", plans.Select(p => p.Target.Name())));
+        Assert.Equal(planned.StartsWith("cpu", StringComparison.Ordinal) && !targets.Contains("cpu", StringComparison.Ordinal), plans[0].Fallback);
+        Assert.All(plans.Skip(1), p => Assert.False(p.Fallback));
+    }
+
+    [Fact]
+    public void The_fallback_is_the_models_quantize_in_portable_form()
+    {
+        VariantPlan fallback = VariantPlanner.Plan(CompileSettings.Parse(Job("int8", "cuda", "cuda=fp16")))[0];
+
+        Assert.Equal(new VariantPlan(Target.Cpu, QuantizeMode.Int8, QuantizeMode.Int8, VariantForm.Int8ReducedRange, OptimizationLevel.Extended,
+            OrtFormat: false, "cpu", Substitution: null, Fallback: true), fallback);
+        Assert.Equal(Single("int8", "cpu").Identity, fallback.Identity);   // same bytes as a requested cpu variant: one cache entry
+    }
+
+    [Theory]
     [InlineData("int3", null, null, "Quantize 'int3'")]
     [InlineData(null, "tpu", null, "Targets 'tpu'")]
     [InlineData(null, "cpu", "cuda", "'cuda' is not of the form")]
@@ -92,5 +121,12 @@ public sealed class VariantPlannerTests
     {
         var e = Assert.Throws<SettingsException>(() => CompileSettings.Parse(Job(quantize, targets, overrides)));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void A_bad_fallback_is_refused()
+    {
+        var e = Assert.Throws<SettingsException>(() => CompileSettings.Parse(Job(targets: "cuda", fallback: "gpu")));
+        Assert.Contains("Fallback 'gpu'", e.Message);
     }
 }

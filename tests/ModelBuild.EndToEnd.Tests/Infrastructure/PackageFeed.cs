@@ -78,6 +78,11 @@ public sealed class PackageFeed
         Dotnet.Run(project, ["build", "-c", "Release", "-nodeReuse:false", "-v:n", $"-p:ModelBuildSdkVersion={Version}",
             $"-p:ModelBuildCacheDirectory={CacheDirectory}", .. extra]);
 
+    /// <summary><c>dotnet publish</c>, otherwise as <see cref="Build"/>.</summary>
+    public Dotnet.Result Publish(string project, params string[] extra) =>
+        Dotnet.Run(project, ["publish", "-c", "Release", "-nodeReuse:false", "-v:n", $"-p:ModelBuildSdkVersion={Version}",
+            $"-p:ModelBuildCacheDirectory={CacheDirectory}", .. extra]);
+
     /// <summary>The workspace's own compile cache, so no test reads or fills the user's.</summary>
     public string CacheDirectory => Path.Combine(Workspace, "compile-cache");
 }
