@@ -21,7 +21,7 @@ internal static class EmbeddingQuantizer
         if (model.Graph is null) return kept.Result(0);
         if (OpsetImports.Default(model) < MinOpset)
         {
-            if (model.Graph.Node.Any(n => n.OpType == "Gather")) kept.Counted($"Gather: {{n}} {{nodes}} kept fp32 (opset below {MinOpset})");
+            for (int i = model.Graph.Node.Count(IsRowGather); i > 0; i--) kept.Counted($"Gather: {{n}} {{nodes}} kept fp32 (opset below {MinOpset})");
             return kept.Result(0);
         }
 
@@ -92,6 +92,7 @@ internal static class EmbeddingQuantizer
             return null;
         }
 
+        if (table.Tensor.Dims[1] == 1) return null; // one value per row (such as the scales this transform writes): nothing to gain
         long count = table.Tensor.Dims[0] * table.Tensor.Dims[1];
         if (count < Int8DynamicQuantizer.MinWeightElements)
         {

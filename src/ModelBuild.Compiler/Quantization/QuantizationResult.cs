@@ -1,7 +1,12 @@
 namespace ModelBuild.Compiler.Quantization;
 
 /// <summary>What a transform did: nodes rewritten, nodes it left alone, and why (short, one line each).</summary>
-internal sealed record QuantizationResult(int QuantizedNodes, int KeptNodes, IReadOnlyList<string> KeptReasons);
+internal sealed record QuantizationResult(int QuantizedNodes, int KeptNodes, IReadOnlyList<string> KeptReasons)
+{
+    /// <summary>Both transforms' counts and reasons, as one.</summary>
+    public QuantizationResult Plus(QuantizationResult other) =>
+        new(QuantizedNodes + other.QuantizedNodes, KeptNodes + other.KeptNodes, [.. KeptReasons, .. other.KeptReasons]);
+}
 
 /// <summary>Range of int8 weights.</summary>
 internal enum Int8WeightRange
