@@ -7,8 +7,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// Dynamic int8 quantization of weights: MatMul/Gemm with a constant 2-D float weight become <c>com.microsoft</c>
 /// <c>DynamicQuantizeMatMul</c> (A quantized to uint8 at run time, B int8 symmetric with one scale per output column,
 /// or uint8 with a scale and zero point per column (<see cref="Int8WeightRange.Unsigned"/>), bias folded), and
-/// embedding tables become int8 rows (<see cref="EmbeddingQuantizer"/>). A contrib op rather than QDQ or MatMulInteger, so it works at every opset, and the fastest form
-/// measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
+/// embedding tables become fp16 (<see cref="Fp16EmbeddingConverter"/>). A contrib op rather than QDQ or MatMulInteger,
+/// so it works at every opset, and the fastest form measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
 /// </summary>
 internal static class Int8DynamicQuantizer
 {
@@ -75,7 +75,7 @@ internal static class Int8DynamicQuantizer
 
         rewriter.Run();
         if (rewriter.Rewritten > 0) OpsetImports.EnsureMicrosoft(model);
-        return rewriter.Kept.Result(rewriter.Rewritten).Plus(EmbeddingQuantizer.Apply(model, tensors));
+        return rewriter.Kept.Result(rewriter.Rewritten).Plus(Fp16EmbeddingConverter.Apply(model, tensors));
     }
 
     private static (string, string, string?) AddSigned(WeightRewriter rewriter, WeightedMatMul m, float[] w, int qmax)

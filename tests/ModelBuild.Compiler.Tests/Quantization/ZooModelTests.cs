@@ -38,8 +38,8 @@ public sealed class ZooModelTests
         Assert.True(result.QuantizedNodes > 0, string.Join("\n", result.KeptReasons));
         if (transform == "int8")
         {
-            // The word embeddings are int8 rows too; the position table (read by a Slice) stays fp32.
-            Assert.Contains(converted.Graph.Initializer, t => t.Name == "embeddings.word_int8");
+            // The word embeddings are fp16 too; the position table (read by a Slice) stays fp32.
+            Assert.Contains(converted.Graph.Initializer, t => t.Name == "embeddings.word_fp16");
             Assert.DoesNotContain(converted.Graph.Initializer, t => t.Name == "embeddings.word");
         }
 
