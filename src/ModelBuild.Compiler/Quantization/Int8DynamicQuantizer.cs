@@ -8,7 +8,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// <c>DynamicQuantizeMatMul</c> (A quantized to uint8 at run time, B int8 symmetric with one scale per output column,
 /// or uint8 with a scale and zero point per column (<see cref="Int8WeightRange.Unsigned"/>), bias folded), and
 /// embedding tables become fp16 (<see cref="Fp16EmbeddingConverter"/>). A contrib op rather than QDQ or MatMulInteger,
-/// so it works at every opset, and the fastest form measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
+/// so it works at every opset, and the fastest form measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv
+/// form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
 /// </summary>
 internal static class Int8DynamicQuantizer
 {

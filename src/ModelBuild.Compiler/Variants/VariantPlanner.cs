@@ -5,10 +5,10 @@ namespace ModelBuild.Compiler.Variants;
 /// <summary>
 /// Decides each target's form. fp16 computes in fp16 on cuda and arm64 (ONNX Runtime has ARM64 fp16 kernels; where
 /// one is missing it casts around that op) and is storage only elsewhere. int8 on x64 is uint8 weights with zero
-/// points: ONNX Runtime's u8×u8 kernels cannot saturate, unlike u8×s8 on AVX2 without VNNI, and keep all 8 bits (more
-/// accurate than 7-bit signed weights, as fast). The portable cpu variant must be right on every CPU, so it is the
-/// same; arm64 and mobile use full-range signed int8. CUDA has no int8 form in ONNX
-/// Runtime (DynamicQuantizeMatMul is CPU-only), so int8 becomes fp16 there. cuda and mobile are optimized at most at
+/// points: ONNX Runtime's u8×u8 kernels cannot saturate, unlike u8×s8 on AVX2 without VNNI, and keep all 8 bits
+/// (cosine 0.99990 against 0.99979 for 7-bit signed weights on the zoo transformer, docs/compilation.md). The
+/// portable cpu variant must be right on every CPU, so it is the same; arm64 and mobile use full-range signed int8.
+/// CUDA has no int8 form in ONNX Runtime (DynamicQuantizeMatMul is CPU-only), so int8 becomes fp16 there. cuda and mobile are optimized at most at
 /// the basic level: extended fusions made with the CPU provider produce contrib ops that the CUDA, NNAPI and
 /// CoreML providers may not run. An fp16-compute graph is not optimized offline at all: ONNX Runtime's CPU provider
 /// would bake in the casts it adds around ops that have no CPU fp16 kernel, undoing the fp16 graph on the GPU.
