@@ -61,7 +61,7 @@ public sealed class LargeModelTests
             ["cpu/net.onnx", "cpu/net.onnx.data", "x64/net.onnx", "x64/net.onnx.data", "arm64/net.onnx", "arm64/net.onnx.data"],
             File.ReadAllLines(job.AssetListFile));
         JsonArray variants = JsonNode.Parse(File.ReadAllBytes(job.ReportFile!))!["variants"]!.AsArray();
-        Assert.Equal(["Fp32", "Int8Unsigned", "Fp16Weights"], variants.Select(v => (string?)v!["variant"]!["form"]));
+        Assert.Equal(["Fp32", "Int8Unsigned", "Fp16Compute"], variants.Select(v => (string?)v!["variant"]!["form"]));
         foreach (JsonNode? entry in variants)
         {
             JsonNode variant = entry!["variant"]!;
