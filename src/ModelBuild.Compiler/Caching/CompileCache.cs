@@ -124,7 +124,7 @@ internal sealed class CompileCache(string directory, Reporter reporter)
         _contentHash ??= ContentHash(context);
         CompileSettings settings = context.Settings;
         string key = string.Join("\n",
-            "modelbuild-cache/1",
+            "modelbuild-cache/2",
             ToolVersions.Compiler,
             ToolVersions.OnnxRuntime,
             variant.Plan.Identity,

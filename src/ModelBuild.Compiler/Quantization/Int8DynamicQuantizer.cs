@@ -6,8 +6,10 @@ namespace ModelBuild.Compiler.Quantization;
 /// <summary>
 /// Dynamic int8 quantization of weights: MatMul/Gemm with a constant 2-D float weight become <c>com.microsoft</c>
 /// <c>DynamicQuantizeMatMul</c> (A quantized to uint8 at run time, B int8 symmetric with one scale per output column,
-/// bias folded). A contrib op rather than QDQ or MatMulInteger, so it works at every opset, and the fastest form
-/// measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
+/// or uint8 with a scale and zero point per column (<see cref="Int8WeightRange.Unsigned"/>), bias folded), and
+/// embedding tables become fp16 (<see cref="Fp16EmbeddingConverter"/>). A contrib op rather than QDQ or MatMulInteger,
+/// so it works at every opset, and the fastest form measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv
+/// form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
 /// </summary>
 internal static class Int8DynamicQuantizer
 {
@@ -26,7 +28,7 @@ internal static class Int8DynamicQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         int qmax = range == Int8WeightRange.Full ? 127 : 63;
-        var cache = new Dictionary<(GraphScope, string, bool, float), (string Weight, string Scale)>();
+        var cache = new Dictionary<(GraphScope, string, bool, float), (string Weight, string Scale, string? ZeroPoint)>();
         WeightRewriter? rewriter = null;
         rewriter = new WeightRewriter(model, allowGemm: true, (WeightedMatMul m, GraphScope scope, out string? whyNot) =>
         {
@@ -47,10 +49,7 @@ internal static class Int8DynamicQuantizer
                     return null;
                 }
 
-                var (values, scales) = Quantize(w, m.K, m.N, qmax);
-                quantized = (rewriter!.Names.Unique($"{m.Weight.Name}_int8"), rewriter.Names.Unique($"{m.Weight.Name}_int8_scale"));
-                m.Weight.Owner.AddInitializer(TensorData.Int8(quantized.Weight, [m.K, m.N], values));
-                m.Weight.Owner.AddInitializer(TensorData.Float(quantized.Scale, [m.N], scales));
+                quantized = range == Int8WeightRange.Unsigned ? AddUnsigned(rewriter!, m, w) : AddSigned(rewriter!, m, w, qmax);
                 cache[m.WeightKey] = quantized;
             }
 
@@ -58,11 +57,9 @@ internal static class Int8DynamicQuantizer
             node.Input.Add(m.Input);
             node.Input.Add(quantized.Weight);
             node.Input.Add(quantized.Scale);
-            if (rewriter.BiasInput(m, scope) is { } bias)
-            {
-                node.Input.Add(""); // b_zero_point: absent, symmetric weights
-                node.Input.Add(bias);
-            }
+            string? bias = rewriter.BiasInput(m, scope);
+            if (quantized.ZeroPoint is not null || bias is not null) node.Input.Add(quantized.ZeroPoint ?? ""); // absent: symmetric weights
+            if (bias is not null) node.Input.Add(bias);
 
             node.Output.Add(m.Output);
             return node;
@@ -79,7 +76,63 @@ internal static class Int8DynamicQuantizer
 
         rewriter.Run();
         if (rewriter.Rewritten > 0) OpsetImports.EnsureMicrosoft(model);
-        return rewriter.Kept.Result(rewriter.Rewritten);
+        return rewriter.Kept.Result(rewriter.Rewritten).Plus(Fp16EmbeddingConverter.Apply(model, tensors));
+    }
+
+    private static (string, string, string?) AddSigned(WeightRewriter rewriter, WeightedMatMul m, float[] w, int qmax)
+    {
+        var (values, scales) = Quantize(w, m.K, m.N, qmax);
+        string weight = rewriter.Names.Unique($"{m.Weight.Name}_int8"), scale = rewriter.Names.Unique($"{m.Weight.Name}_int8_scale");
+        m.Weight.Owner.AddInitializer(TensorData.Int8(weight, [m.K, m.N], values));
+        m.Weight.Owner.AddInitializer(TensorData.Float(scale, [m.N], scales));
+        return (weight, scale, null);
+    }
+
+    private static (string, string, string?) AddUnsigned(WeightRewriter rewriter, WeightedMatMul m, float[] w)
+    {
+        var (values, scales, zeroPoints) = QuantizeUnsigned(w, m.K, m.N);
+        string weight = rewriter.Names.Unique($"{m.Weight.Name}_uint8"), scale = rewriter.Names.Unique($"{m.Weight.Name}_uint8_scale");
+        string zeroPoint = rewriter.Names.Unique($"{m.Weight.Name}_uint8_zero_point");
+        m.Weight.Owner.AddInitializer(TensorData.UInt8(weight, [m.K, m.N], values));
+        m.Weight.Owner.AddInitializer(TensorData.Float(scale, [m.N], scales));
+        m.Weight.Owner.AddInitializer(TensorData.UInt8(zeroPoint, [m.N], zeroPoints));
+        return (weight, scale, zeroPoint);
+    }
+
+    /// <summary>
+    /// Asymmetric per-column quantization of W [K, N] to [0, 255]: the column's range is widened to include 0 (so 0 is
+    /// exact, as the kernel needs), scale_n = (max - min) / 255, zero point z_n = round(-min / scale_n),
+    /// q = clamp(round-half-even(w / scale_n) + z_n, 0, 255). A zero column gets scale 1 and zero point 0.
+    /// </summary>
+    internal static (byte[] Values, float[] Scales, byte[] ZeroPoints) QuantizeUnsigned(float[] w, int k, int n)
+    {
+        var scales = new float[n];
+        var zeroPoints = new byte[n];
+        for (int col = 0; col < n; col++)
+        {
+            float min = 0f, max = 0f;
+            for (int row = 0; row < k; row++)
+            {
+                float v = w[(long)row * n + col];
+                min = MathF.Min(min, v);
+                max = MathF.Max(max, v);
+            }
+
+            scales[col] = max > min ? (max - min) / 255f : 1f;
+            zeroPoints[col] = (byte)Math.Clamp(MathF.Round(-min / scales[col], MidpointRounding.ToEven), 0, 255);
+        }
+
+        var values = new byte[w.Length];
+        for (int row = 0; row < k; row++)
+        {
+            for (int col = 0; col < n; col++)
+            {
+                long i = (long)row * n + col;
+                values[i] = (byte)Math.Clamp(MathF.Round(w[i] / scales[col], MidpointRounding.ToEven) + zeroPoints[col], 0, 255);
+            }
+        }
+
+        return (values, scales, zeroPoints);
     }
 
     /// <summary>

@@ -1,7 +1,12 @@
 namespace ModelBuild.Compiler.Quantization;
 
 /// <summary>What a transform did: nodes rewritten, nodes it left alone, and why (short, one line each).</summary>
-internal sealed record QuantizationResult(int QuantizedNodes, int KeptNodes, IReadOnlyList<string> KeptReasons);
+internal sealed record QuantizationResult(int QuantizedNodes, int KeptNodes, IReadOnlyList<string> KeptReasons)
+{
+    /// <summary>Both transforms' counts and reasons, as one.</summary>
+    public QuantizationResult Plus(QuantizationResult other) =>
+        new(QuantizedNodes + other.QuantizedNodes, KeptNodes + other.KeptNodes, [.. KeptReasons, .. other.KeptReasons]);
+}
 
 /// <summary>Range of int8 weights.</summary>
 internal enum Int8WeightRange
@@ -14,6 +19,13 @@ internal enum Int8WeightRange
     /// (vpmaddubsw) and can saturate with full-range weights; ORT's quantizer calls this reduce_range.
     /// </summary>
     Reduced,
+
+    /// <summary>
+    /// uint8 weights over the full range [0, 255], asymmetric per output column (scale and zero point per column):
+    /// with uint8 activations ORT runs its u8×u8 kernels, which widen to int16 before multiplying and so cannot
+    /// saturate on any x64, while keeping all 8 bits of weight precision.
+    /// </summary>
+    Unsigned,
 }
 
 /// <summary>Collects kept-node reasons: per-node lines plus counted lines per category, in first-seen order.</summary>

@@ -9,8 +9,11 @@ internal enum VariantForm
     Fp32,
     /// <summary>int8 weights over the full range [-127, 127] (ARM: no saturation in its int8 dot products).</summary>
     Int8,
-    /// <summary>7-bit int8 weights: free of the u8s8 saturation of AVX2 machines without VNNI, so it runs right on every x64.</summary>
-    Int8ReducedRange,
+    /// <summary>
+    /// uint8 weights with a zero point per column: ONNX Runtime's u8×u8 kernels cannot saturate (unlike u8×s8 on AVX2
+    /// without VNNI), so it runs right on every x64 and keeps all 8 bits.
+    /// </summary>
+    Int8Unsigned,
     /// <summary>float16 storage, float32 arithmetic (half the size; CPUs compute most ops in fp32 anyway).</summary>
     Fp16Weights,
     /// <summary>The graph computes in float16 (GPUs); float inputs and outputs are kept.</summary>

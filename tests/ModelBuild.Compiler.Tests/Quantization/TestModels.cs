@@ -145,4 +145,29 @@ internal static class TestModels
         graph.Node.Add(Node("MatMul", "big", ["h2", "W_big2"], ["y"]));
         return Model(graph);
     }
+
+    /// <summary>
+    /// Embedding lookups: word [50, 96] gathered by ids [batch, 3] and by a scalar id (one int8 copy for both);
+    /// cols [64, 80] gathered on axis 1 (not a row lookup); tied [64, 80] gathered and also transposed (read elsewhere).
+    /// </summary>
+    public static ModelProto Embeddings(long opset = 13)
+    {
+        var graph = new GraphProto { Name = "embeddings" };
+        graph.Input.Add(Value("ids", DataType.Int64, [Dim("batch"), Dim(3)]));
+        graph.Input.Add(Value("one", DataType.Int64, []));
+        graph.Output.Add(Value("e", DataType.Float, [Dim("batch"), Dim(3), Dim(96)]));
+        graph.Output.Add(FloatValue("s", 96));
+        graph.Output.Add(Value("c", DataType.Float, [Dim(64), Dim("batch"), Dim(3)]));
+        graph.Output.Add(Value("g", DataType.Float, [Dim("batch"), Dim(3), Dim(80)]));
+        graph.Output.Add(FloatValue("tt", 80, 64));
+        graph.Initializer.Add(Weight("word", 1, 50, 96));
+        graph.Initializer.Add(Weight("cols", 2, 64, 80));
+        graph.Initializer.Add(Weight("tied", 3, 64, 80));
+        graph.Node.Add(Node("Gather", "word_lookup", ["word", "ids"], ["e"], Int("axis", 0)));
+        graph.Node.Add(Node("Gather", "word_one", ["word", "one"], ["s"]));
+        graph.Node.Add(Node("Gather", "cols_lookup", ["cols", "ids"], ["c"], Int("axis", 1)));
+        graph.Node.Add(Node("Gather", "tied_lookup", ["tied", "ids"], ["g"]));
+        graph.Node.Add(Node("Transpose", "tied_t", ["tied"], ["tt"]));
+        return Model(graph, opset: opset);
+    }
 }

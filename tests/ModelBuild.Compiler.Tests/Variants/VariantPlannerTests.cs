@@ -16,8 +16,8 @@ public sealed class VariantPlannerTests
 
     [Theory]
     [InlineData("none", "cpu", "Fp32", "Extended", false, "cpu")]
-    [InlineData("int8", "cpu", "Int8ReducedRange", "Extended", false, "cpu")]
-    [InlineData("int8", "x64", "Int8ReducedRange", "Extended", false, "cpu")]
+    [InlineData("int8", "cpu", "Int8Unsigned", "Extended", false, "cpu")]
+    [InlineData("int8", "x64", "Int8Unsigned", "Extended", false, "cpu")]
     [InlineData("int8", "arm64", "Int8", "Extended", false, "cpu")]
     [InlineData("int8", "mobile", "Int8", "Basic", true, "cpu")]
     [InlineData("fp16", "cpu", "Fp16Weights", "Extended", false, "cpu")]
