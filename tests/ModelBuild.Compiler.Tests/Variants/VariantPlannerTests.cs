@@ -107,7 +107,7 @@ public sealed class VariantPlannerTests
     {
         VariantPlan fallback = VariantPlanner.Plan(CompileSettings.Parse(Job("int8", "cuda", "cuda=fp16")))[0];
 
-        Assert.Equal(new VariantPlan(Target.Cpu, QuantizeMode.Int8, QuantizeMode.Int8, VariantForm.Int8ReducedRange, OptimizationLevel.Extended,
+        Assert.Equal(new VariantPlan(Target.Cpu, QuantizeMode.Int8, QuantizeMode.Int8, VariantForm.Int8Unsigned, OptimizationLevel.Extended,
             OrtFormat: false, "cpu", Substitution: null, Fallback: true), fallback);
         Assert.Equal(Single("int8", "cpu").Identity, fallback.Identity);   // same bytes as a requested cpu variant: one cache entry
     }
