@@ -103,6 +103,7 @@ namespace ModelBuild.Tasks
             item.SetMetadata("ClassName", className);
             item.SetMetadata("Namespace", ns);
             item.SetMetadata("Access", access);
+            item.SetMetadata("ModelVersion", model.GetMetadata("ModelVersion"));
             item.SetMetadata("OutputDirectory", intermediate + Path.DirectorySeparatorChar);
             item.SetMetadata("SignatureFile", Path.Combine(IntermediateDirectory, className + ".modelsig.json"));
             item.SetMetadata("AssetListFile", Path.Combine(IntermediateDirectory, className + ".assets.txt"));
