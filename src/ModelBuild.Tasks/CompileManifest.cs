@@ -35,7 +35,7 @@ namespace ModelBuild.Tasks
             return json.Append("]}").ToString();
         }
 
-        private static void AppendString(StringBuilder json, string value)
+        internal static void AppendString(StringBuilder json, string value)
         {
             json.Append('"');
             foreach (char c in value)
