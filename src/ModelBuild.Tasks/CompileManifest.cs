@@ -9,7 +9,7 @@ namespace ModelBuild.Tasks
     {
         private static readonly string[] JobMetadata =
         {
-            "ClassName", "Namespace", "Access", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
+            "ClassName", "Namespace", "Access", "ModelVersion", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
             "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs",
         };
 

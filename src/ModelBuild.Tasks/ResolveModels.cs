@@ -120,7 +120,7 @@ namespace ModelBuild.Tasks
         {
             var text = new StringBuilder();
             text.Append("compiler=").Append(CompilerIdentity).Append('\n');
-            foreach (string name in new[] { "ClassName", "Namespace", "Access", "AssetPathPrefix" }.Concat(CompileOptionsMetadata.Names))
+            foreach (string name in new[] { "ClassName", "Namespace", "Access", "AssetPathPrefix", "ModelVersion" }.Concat(CompileOptionsMetadata.Names))
             {
                 text.Append(name).Append('=').Append(item.GetMetadata(name)).Append('\n');
             }

@@ -42,6 +42,7 @@ public sealed class ModelPackageTests(PackageFeed feed)
         Dictionary<string, string> lines = Run(bin, "dotnet", Path.Combine(bin, "ModelConsumerApp.dll"));
         Assert.Equal("2", lines["label"]);
         Assert.Equal("x64", lines["variant"]);
+        Assert.Equal("2024.06-r3", lines["model version"]);
 
         string arm64 = Publish(app, version, "linux-arm64");
         Assert.Equal(["models/IrisClassifier/arm64/iris-classifier.onnx"], ModelFiles(arm64));

@@ -22,6 +22,7 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="MaxAbsError">See <paramref name="Quantize"/>.</param>
 /// <param name="VerifySamples">See <paramref name="Quantize"/>.</param>
 /// <param name="SampleInputs">Absolute folder of sample tensors.</param>
+/// <param name="ModelVersion">The <c>ModelVersion</c> item metadata: recorded in the signature, not a compile option.</param>
 internal sealed record CompileJob(
     string Model,
     string ClassName,
@@ -41,4 +42,5 @@ internal sealed record CompileJob(
     string? MinCosine = null,
     string? MaxAbsError = null,
     string? VerifySamples = null,
-    string? SampleInputs = null);
+    string? SampleInputs = null,
+    string? ModelVersion = null);
