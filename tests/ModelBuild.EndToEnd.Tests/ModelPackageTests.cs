@@ -54,6 +54,24 @@ public sealed class ModelPackageTests(PackageFeed feed)
     }
 
     [Fact]
+    public void AppGetsTheModelsThroughAnotherPackage()
+    {
+        string version = PackLibrary();
+        string wrapper = feed.CopyTestAsset("ModelWrapperLibrary");
+        Dotnet.Run(wrapper, ["pack", "-c", "Release", "-nodeReuse:false", $"-p:ModelLibraryVersion={version}",
+            $"-p:ModelLibraryFeed={feed.LibraryFeed}"]).ShouldSucceed();
+
+        string app = feed.CopyTestAsset("ModelConsumerApp");
+        Consumer(app, version, "build", "-p:ModelLibraryPackage=Contoso.Iris.Wrapper").ShouldSucceed();
+        string bin = Path.Combine(app, "bin", "Release", "net10.0");
+        Assert.Equal(["models/IrisClassifier/arm64/iris-classifier.onnx", "models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(bin));
+        string output = Path.Combine(app, "publish");
+        Consumer(app, version, "publish", "-p:ModelLibraryPackage=Contoso.Iris.Wrapper", "-r", "linux-x64", "-o", output).ShouldSucceed();
+        Assert.Equal(["models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(output));
+        Assert.Equal("2", Run(output, Path.Combine(output, "ModelConsumerApp"))["label"]);
+    }
+
+    [Fact]
     public void PerRidLayoutPacksOneModelPackagePerRidAndRestoresOnlyTheAppsOne()
     {
         string version = PackLibrary("-p:ModelPackageLayout=PerRid");
