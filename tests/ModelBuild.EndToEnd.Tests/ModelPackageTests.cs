@@ -76,9 +76,10 @@ public sealed class ModelPackageTests(PackageFeed feed)
     {
         string version = PackLibrary("-p:ModelPackageLayout=PerRid");
         string[] rids = ["linux-arm64", "linux-x64", "osx-arm64", "osx-x64", "win-arm64", "win-x64"];
+        // The feed is the collection's: other tests' packages have other versions.
         Assert.Equal(
             [$"{PackageId}.{version}.nupkg", .. rids.Select(rid => $"{PackageId}.Models.{rid}.{version}.nupkg")],
-            Directory.GetFiles(feed.LibraryFeed).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+            Directory.GetFiles(feed.LibraryFeed, $"*.{version}.nupkg").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
         using (var main = new PackageArchiveReader(Path.Combine(feed.LibraryFeed, $"{PackageId}.{version}.nupkg")))
         {
             string[] files = main.GetFiles().ToArray();
