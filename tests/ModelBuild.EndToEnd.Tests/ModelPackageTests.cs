@@ -112,6 +112,18 @@ public sealed class ModelPackageTests(PackageFeed feed)
         Assert.Equal("2", Run(x64, Path.Combine(x64, "ModelConsumerApp"))["label"]);
     }
 
+    [Fact]
+    public void PackingThePackageReferenceFormWithoutRuntimeReferencesFailsWithMB4020()
+    {
+        // testassets/Sample: <PackageReference Include="ModelBuild.Sdk" /> alone, which would make its package depend on the SDK.
+        string project = feed.CopyTestAsset("Sample", "iris-classifier");
+        Dotnet.Result result = Dotnet.Run(project, "pack", "-c", "Release", "-nodeReuse:false", $"-p:ModelBuildSdkVersion={feed.Version}",
+            $"-p:ModelBuildCacheDirectory={feed.CacheDirectory}", $"-p:PackageOutputPath={feed.LibraryFeed}");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Sample.csproj : error MB4020: ", result.Output);
+        Assert.Empty(Directory.GetFiles(feed.LibraryFeed, "Sample.*.nupkg"));
+    }
+
     /// <summary>Packs the library into the workspace feed under a version no cache has seen; returns that version.</summary>
     private string PackLibrary(params string[] extra)
     {
