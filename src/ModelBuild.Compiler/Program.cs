@@ -126,7 +126,7 @@ internal static class Program
     private static int PackModels(string[] args)
     {
         var arguments = new Arguments(args, ["--manifest"]);
-        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."));
+        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."), Console.Error);
     }
 
     private static int PrintVersion()

@@ -19,15 +19,20 @@ internal static class RidModelPackages
 
     internal sealed record Asset(string Target, string PackagePath, string Source);
 
-    public static int Run(string manifestPath)
+    public static int Run(string manifestPath, TextWriter errors)
     {
         Manifest manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), new JsonSerializerOptions(JsonSerializerDefaults.Web))
             ?? throw new InvalidDataException($"{manifestPath} is empty.");
         var version = NuGetVersion.Parse(manifest.Version);
+        if (manifest.Assets.Select(a => a.Target).FirstOrDefault(t => !manifest.TargetRids.ContainsKey(t)) is { } unmapped)
+        {
+            errors.WriteLine($"error MB4021: Target '{unmapped}' has no ModelBuildTargetRid item, so its RIDs are unknown. Add <ModelBuildTargetRid Include=\"{unmapped}\" Rids=\"...\" />.");
+            return 1;
+        }
         Dictionary<string, List<Asset>> byRid = AssetsByRid(manifest);
         if (byRid.Count == 0)
         {
-            Console.Error.WriteLine($"error MB4023: ModelPackageLayout=\"PerRid\" but no model of '{manifest.Id}' has a target tied to a runtime identifier (only 'cpu'). Add RID-specific Targets (x64, arm64, cuda, mobile) or use ModelPackageLayout=\"Single\".");
+            errors.WriteLine($"error MB4023: ModelPackageLayout=\"PerRid\" but no model of '{manifest.Id}' has a target tied to a runtime identifier (only 'cpu'). Add RID-specific Targets (x64, arm64, cuda, mobile) or use ModelPackageLayout=\"Single\".");
             return 1;
         }
         Directory.CreateDirectory(manifest.OutputDirectory);
@@ -60,9 +65,7 @@ internal static class RidModelPackages
     private static Dictionary<string, List<Asset>> AssetsByRid(Manifest manifest)
     {
         var byRid = new SortedDictionary<string, List<Asset>>(StringComparer.Ordinal);
-        string[] Rids(string target) => manifest.TargetRids.TryGetValue(target, out string? rids)
-            ? rids.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : throw new InvalidDataException($"Target '{target}' has no ModelBuildTargetRid item.");
+        string[] Rids(string target) => manifest.TargetRids[target].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (string rid in manifest.Assets.SelectMany(a => Rids(a.Target)).Where(r => r != "any").Distinct())
         {
             byRid[rid] = manifest.Assets.Where(a => Rids(a.Target) is var served && (served.Contains("any") || served.Contains(rid))).ToList();
