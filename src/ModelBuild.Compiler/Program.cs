@@ -21,6 +21,7 @@ internal static class Program
                      [--sample-inputs <dir>] [--fallback cpu|none] [--cache <dir> | --cache off]
           modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
           modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
+          modelbuild pack-models --manifest <job.json>  one model package per RID (used by `dotnet pack`, ModelPackageLayout=PerRid)
           modelbuild --version
         """;
 
@@ -32,6 +33,7 @@ internal static class Program
             {
                 ["compile", .. var rest] => Compile(rest),
                 ["inspect", .. var rest] => Inspect(rest),
+                ["pack-models", .. var rest] => PackModels(rest),
                 ["--version"] => PrintVersion(),
                 ["--help"] or ["-h"] or [] => PrintUsage(Console.Out, 0),
                 _ => throw new UsageException($"Unknown command '{args[0]}'."),
@@ -120,6 +122,12 @@ internal static class Program
         {
             Directory.Delete(temp, recursive: true);
         }
+    }
+
+    private static int PackModels(string[] args)
+    {
+        var arguments = new Arguments(args, ["--manifest"]);
+        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."), Console.Error);
     }
 
     private static int PrintVersion()

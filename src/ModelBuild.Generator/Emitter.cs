@@ -221,7 +221,8 @@ namespace ModelBuild.Generator
                     + CodeText.Literal(v.ExecutionProvider) + ", " + CodeText.Literal(v.AssetPath) + ", " + CodeText.Literal(v.Sha256) + "),");
             }
 
-            Line("});");
+            Line("},");
+            Line(CodeText.Literal(m.ModelVersion) + ");");
             _indent -= 2;
             Line("}");
         }

@@ -48,6 +48,7 @@ namespace ModelBuild.Generator
         string ProducerVersion,
         string GraphName,
         string DocString,
+        string ModelVersion,
         EquatableArray<ValueSpec> Inputs,
         EquatableArray<ValueSpec> Outputs,
         EquatableArray<VariantSpec> Variants,
@@ -62,7 +63,7 @@ namespace ModelBuild.Generator
         public static ModelSignature Failed(string filePath, params DiagnosticInfo[] diagnostics) =>
             new ModelSignature(
                 filePath, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, 0,
-                EquatableArray<OpsetImportSpec>.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
+                EquatableArray<OpsetImportSpec>.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
                 EquatableArray<ValueSpec>.Empty, EquatableArray<ValueSpec>.Empty, EquatableArray<VariantSpec>.Empty,
                 new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
     }

@@ -90,6 +90,8 @@ namespace ModelBuild.Generator
             string producerVersion = GetString(root, "producerVersion");
             string graphName = GetString(root, "graphName");
             string docString = GetString(root, "docString");
+            // Optional: signatures written before ModelVersion existed have none.
+            string modelVersion = root.Get("modelVersion") is null ? string.Empty : GetString(root, "modelVersion");
             List<ValueSpec> inputs = GetArray(root, "inputs").Select(ReadValue).ToList();
             List<ValueSpec> outputs = GetArray(root, "outputs").Select(ReadValue).ToList();
             List<VariantSpec> variants = ReadVariants(root, assetPath, sha256);
@@ -125,7 +127,7 @@ namespace ModelBuild.Generator
 
             return new ModelSignature(
                 filePath, className, ns, access, modelFileName, assetPath, sha256, irVersion,
-                new EquatableArray<OpsetImportSpec>(opsets), producerName, producerVersion, graphName, docString,
+                new EquatableArray<OpsetImportSpec>(opsets), producerName, producerVersion, graphName, docString, modelVersion,
                 new EquatableArray<ValueSpec>(inputs), new EquatableArray<ValueSpec>(outputs),
                 new EquatableArray<VariantSpec>(variants), new EquatableArray<DiagnosticInfo>(diagnostics));
         }

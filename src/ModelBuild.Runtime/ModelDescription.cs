@@ -86,11 +86,12 @@ public sealed class ModelDescription
     /// (<c>cpu</c>, no quantization, CPU provider) at <paramref name="assetPath"/> with <paramref name="sha256"/>, which is
     /// what a model compiled without targets has.
     /// </param>
+    /// <param name="modelVersion">The <c>ModelVersion</c> metadata of the <c>&lt;Model&gt;</c> item; empty when it has none.</param>
     /// <exception cref="ArgumentException"><paramref name="variants"/> is empty or holds a <see langword="null"/>.</exception>
     public ModelDescription(string className, string modelFileName, string assetPath, string sha256,
         long irVersion, IReadOnlyList<OpsetImport> opsetImports, string producerName, string producerVersion,
         string graphName, string docString, IReadOnlyList<ValueDescription> inputs, IReadOnlyList<ValueDescription> outputs,
-        IReadOnlyList<ModelVariant>? variants = null)
+        IReadOnlyList<ModelVariant>? variants = null, string? modelVersion = null)
     {
         ArgumentNullException.ThrowIfNull(className);
         ArgumentNullException.ThrowIfNull(modelFileName);
@@ -107,6 +108,7 @@ public sealed class ModelDescription
         ProducerVersion = producerVersion ?? string.Empty;
         GraphName = graphName ?? string.Empty;
         DocString = docString ?? string.Empty;
+        ModelVersion = modelVersion ?? string.Empty;
         Inputs = inputs;
         Outputs = outputs;
         if (variants is not null && (variants.Count == 0 || variants.Any(v => v is null)))
@@ -152,6 +154,9 @@ public sealed class ModelDescription
 
     /// <summary>Gets the model doc string.</summary>
     public string DocString { get; }
+
+    /// <summary>Gets the version the project gave the model (<c>ModelVersion</c> item metadata); empty when none.</summary>
+    public string ModelVersion { get; }
 
     /// <summary>Gets the graph inputs, in order; <see cref="ModelInputs.Add{T}(int, Microsoft.ML.OnnxRuntime.Tensors.DenseTensor{T})"/> indexes into this list.</summary>
     public IReadOnlyList<ValueDescription> Inputs { get; }

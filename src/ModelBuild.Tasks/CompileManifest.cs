@@ -9,7 +9,7 @@ namespace ModelBuild.Tasks
     {
         private static readonly string[] JobMetadata =
         {
-            "ClassName", "Namespace", "Access", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
+            "ClassName", "Namespace", "Access", "ModelVersion", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
             "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
         };
 
@@ -35,7 +35,7 @@ namespace ModelBuild.Tasks
             return json.Append("]}").ToString();
         }
 
-        private static void AppendString(StringBuilder json, string value)
+        internal static void AppendString(StringBuilder json, string value)
         {
             json.Append('"');
             foreach (char c in value)

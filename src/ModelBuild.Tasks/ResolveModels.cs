@@ -103,6 +103,7 @@ namespace ModelBuild.Tasks
             item.SetMetadata("ClassName", className);
             item.SetMetadata("Namespace", ns);
             item.SetMetadata("Access", access);
+            item.SetMetadata("ModelVersion", model.GetMetadata("ModelVersion"));
             item.SetMetadata("OutputDirectory", intermediate + Path.DirectorySeparatorChar);
             item.SetMetadata("SignatureFile", Path.Combine(IntermediateDirectory, className + ".modelsig.json"));
             item.SetMetadata("AssetListFile", Path.Combine(IntermediateDirectory, className + ".assets.txt"));
@@ -119,7 +120,7 @@ namespace ModelBuild.Tasks
         {
             var text = new StringBuilder();
             text.Append("compiler=").Append(CompilerIdentity).Append('\n');
-            foreach (string name in new[] { "ClassName", "Namespace", "Access", "AssetPathPrefix" }.Concat(CompileOptionsMetadata.Names))
+            foreach (string name in new[] { "ClassName", "Namespace", "Access", "AssetPathPrefix", "ModelVersion" }.Concat(CompileOptionsMetadata.Names))
             {
                 text.Append(name).Append('=').Append(item.GetMetadata(name)).Append('\n');
             }

@@ -59,6 +59,17 @@ public sealed class EmitPassTests
     }
 
     [Fact]
+    public void ModelVersion_of_the_job_is_recorded_verbatim_in_the_signature()
+    {
+        using var temp = new TempFolder();
+        Zoo.Write("iris-classifier.onnx", temp.File("src"));
+        CompileJob job = Jobs.For(Path.Combine(temp.File("src"), "iris-classifier.onnx"), temp.File("out")) with { ModelVersion = "2024.06-r3 \"beta\"" };
+        var (ok, lines) = Jobs.Run(job);
+        Assert.True(ok, string.Join("\n", lines));
+        Assert.Equal("2024.06-r3 \"beta\"", Signature(job).GetProperty("modelVersion").GetString());
+    }
+
+    [Fact]
     public void Iris_signature_lists_inputs_and_outputs_exactly_as_the_model_says()
     {
         using var temp = new TempFolder();
@@ -69,7 +80,7 @@ public sealed class EmitPassTests
         JsonElement s = Signature(job);
         Assert.Equal(
             ["schema", "className", "namespace", "access", "modelFileName", "assetPath", "sha256", "irVersion", "opsetImports",
-             "producerName", "producerVersion", "graphName", "docString", "inputs", "outputs", "variants"],
+             "producerName", "producerVersion", "graphName", "docString", "modelVersion", "inputs", "outputs", "variants"],
             s.EnumerateObject().Select(p => p.Name));
         Assert.Equal("modelbuild-signature/1", s.GetProperty("schema").GetString());
         Assert.Equal("IrisClassifier", s.GetProperty("className").GetString());
@@ -80,6 +91,7 @@ public sealed class EmitPassTests
         Assert.Equal("", opset.GetProperty("domain").GetString());
         Assert.Equal(13, opset.GetProperty("version").GetInt64());
         Assert.Equal("iris", s.GetProperty("graphName").GetString());
+        Assert.Equal("", s.GetProperty("modelVersion").GetString());
         Assert.Equal(["features:tensor:float[batch,4]"], s.GetProperty("inputs").EnumerateArray().Select(Describe));
         Assert.Equal(["probabilities:tensor:float[batch,3]", "label:tensor:int64[batch]"], s.GetProperty("outputs").EnumerateArray().Select(Describe));
         Assert.StartsWith("Sepal length", s.GetProperty("inputs")[0].GetProperty("docString").GetString());

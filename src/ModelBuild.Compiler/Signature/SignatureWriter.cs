@@ -48,6 +48,7 @@ internal static class SignatureWriter
             json.WriteString("producerVersion", model.ProducerVersion);
             json.WriteString("graphName", model.Graph.Name);
             json.WriteString("docString", model.DocString);
+            json.WriteString("modelVersion", job.ModelVersion ?? string.Empty);
             var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
             // Inputs backed by an initializer are overridable constants, not inputs callers must feed (as in ONNX Runtime).
             WriteValues(json, "inputs", model.Graph.Input.Where(i => !initializers.Contains(i.Name)));

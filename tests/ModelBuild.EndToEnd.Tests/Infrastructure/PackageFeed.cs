@@ -17,17 +17,18 @@ public sealed class PackageFeed
         Version = File.ReadAllText(versionFile).Trim();
         Workspace = Path.Combine(Repository.Root, "artifacts", "e2e", $"{Version}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(Workspace);
-        string packagesCache = Path.Combine(Repository.Root, "artifacts", "e2e-packages");
+        Directory.CreateDirectory(LibraryFeed);
         File.WriteAllText(Path.Combine(Workspace, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
                 <add key="modelbuild-local" value="{Repository.Packages}" />
+                <add key="libraries" value="{LibraryFeed}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
               </packageSources>
               <config>
-                <add key="globalPackagesFolder" value="{packagesCache}" />
+                <add key="globalPackagesFolder" value="{PackagesCache}" />
               </config>
             </configuration>
             """);
@@ -42,6 +43,12 @@ public sealed class PackageFeed
     public string Version { get; }
 
     public string Workspace { get; }
+
+    /// <summary>A folder feed of the workspace, for packages the tests pack from model libraries.</summary>
+    public string LibraryFeed => Path.Combine(Workspace, "feed");
+
+    /// <summary>The workspace's NuGet packages folder (shared by all test runs; every pack has a unique version).</summary>
+    public static string PackagesCache => Path.Combine(Repository.Root, "artifacts", "e2e-packages");
 
     private int _projects;
 

@@ -151,7 +151,8 @@ namespace Awkward
                 new global::ModelBuild.Runtime.ModelVariant[]
                 {
                     new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/AwkwardNames/awkwardnames.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-                });
+                },
+                "");
         }
     }
 

@@ -125,7 +125,8 @@ namespace Dynamic.Models
                 new global::ModelBuild.Runtime.ModelVariant[]
                 {
                     new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/DynamicShapes/dynamicshapes.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-                });
+                },
+                "");
         }
     }
 

@@ -124,7 +124,8 @@ namespace Hostile.Models
                 {
                     new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/HostileModel/cpu/hostile\u000A#error.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                     new global::ModelBuild.Runtime.ModelVariant("cuda\u000A#error target", "fp16\u2028#error quantize", "cuda\"); #error provider", "models/HostileModel/cuda\u2029#error/hostile\u000A#error.onnx", "</summary><include file='/etc/passwd' path='x'/>\u0085#error sha"),
-                });
+                },
+                "1.0\"); #error boom\u000A// \u2028 */");
         }
     }
 

@@ -126,7 +126,8 @@ namespace Sample.Models
                     new global::ModelBuild.Runtime.ModelVariant("x64", "int8", "cpu", "models/IrisClassifier/x64/iris-classifier.onnx", "1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                     new global::ModelBuild.Runtime.ModelVariant("cuda", "fp16", "cuda", "models/IrisClassifier/cuda/iris-classifier.onnx", "2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                     new global::ModelBuild.Runtime.ModelVariant("mobile", "int8", "cpu", "models/IrisClassifier/mobile/iris-classifier.ort", "3123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-                });
+                },
+                "2024.06-r3");
         }
     }
 

@@ -159,7 +159,8 @@ namespace Types.Models
                 new global::ModelBuild.Runtime.ModelVariant[]
                 {
                     new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/AllElementTypes/allelementtypes.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-                });
+                },
+                "");
         }
     }
 
