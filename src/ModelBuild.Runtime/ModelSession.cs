@@ -271,13 +271,21 @@ public sealed class ModelSession : IDisposable
             _activeRuns++;
         }
 
+        var telemetry = RunTelemetry.Scope.Start(this);
+        Exception? error = null;
         try
         {
             var outputs = InferenceSession.Run(runOptions, inputNames, values, _outputNames);
             return new ModelResults(Description, outputs);
         }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
         finally
         {
+            telemetry.Stop(this, error);
             bool release;
             lock (_gate)
             {
