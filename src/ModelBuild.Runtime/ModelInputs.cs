@@ -257,7 +257,7 @@ public sealed class ModelInputs : IDisposable
     internal (string[]? Names, OrtValue[] Values) GetValidatedValues()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var missing = new List<string>();
+        List<string>? missing = null;   // allocated only on the error path: Run should allocate as little as possible
         int omitted = 0;
         for (int i = 0; i < _values.Length; i++)
         {
@@ -269,12 +269,12 @@ public sealed class ModelInputs : IDisposable
                 }
                 else
                 {
-                    missing.Add($"'{Description.Inputs[i].Name}'");
+                    (missing ??= []).Add($"'{Description.Inputs[i].Name}'");
                 }
             }
         }
 
-        if (missing.Count > 0)
+        if (missing is not null)
         {
             throw new ArgumentException(
                 $"Model '{Description.ClassName}' needs {(missing.Count == 1 ? "input" : "inputs")} {string.Join(", ", missing)}, which {(missing.Count == 1 ? "was" : "were")} not added.",
@@ -302,40 +302,50 @@ public sealed class ModelInputs : IDisposable
         return (names, values);
     }
 
+    // Compares each symbolic axis with the first earlier axis of the same name: a few axes at most, so a pairwise scan
+    // is cheaper than a dictionary and allocates nothing on every run.
     private void CheckSymbols()
     {
-        var seen = new Dictionary<string, (int Size, string Input, int Axis)>(StringComparer.Ordinal);
         for (int i = 0; i < _values.Length; i++)
         {
-            var input = Description.Inputs[i];
-            var shape = input.Shape;
+            var shape = Description.Inputs[i].Shape;
             var dims = _dims[i];
-            if (shape is null || dims is null)
+            for (int axis = 0; shape is not null && dims is not null && axis < shape.Count; axis++)
             {
-                continue;
-            }
-
-            for (int axis = 0; axis < shape.Count; axis++)
-            {
-                if (!shape[axis].IsSymbolic)
-                {
-                    continue;
-                }
-
-                string symbol = shape[axis].Symbol!;
-                if (!seen.TryGetValue(symbol, out var first))
-                {
-                    seen.Add(symbol, (dims[axis], input.Name, axis));
-                }
-                else if (first.Size != dims[axis])
+                if (shape[axis].IsSymbolic && FirstWithSymbol(shape[axis].Symbol!, i, axis) is (int j, int firstAxis)
+                    && _dims[j]![firstAxis] != dims[axis])
                 {
                     throw new ArgumentException(
-                        $"Dimension '{symbol}' must have the same size everywhere, but input '{first.Input}' has {first.Size} (axis {first.Axis}) " +
-                        $"and input '{input.Name}' has {dims[axis]} (axis {axis}).",
+                        $"Dimension '{shape[axis].Symbol}' must have the same size everywhere, but input '{Description.Inputs[j].Name}' has " +
+                        $"{_dims[j]![firstAxis]} (axis {firstAxis}) and input '{Description.Inputs[i].Name}' has {dims[axis]} (axis {axis}).",
                         "inputs");
                 }
             }
         }
+    }
+
+    /// <summary>The first tensor axis named <paramref name="symbol"/> before input <paramref name="input"/>'s <paramref name="axis"/>.</summary>
+    private (int Input, int Axis)? FirstWithSymbol(string symbol, int input, int axis)
+    {
+        for (int j = 0; j <= input; j++)
+        {
+            var shape = Description.Inputs[j].Shape;
+            if (shape is null || _dims[j] is null)
+            {
+                continue;
+            }
+
+            int end = j == input ? axis : shape.Count;
+            for (int k = 0; k < end; k++)
+            {
+                if (shape[k].IsSymbolic && shape[k].Symbol == symbol)
+                {
+                    return (j, k);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>For tests and diagnostics: the native value created for an input.</summary>
