@@ -51,7 +51,7 @@ namespace ModelBuild.Generator
             Category,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "Only tensors of element types float, double, int8/16/32/64, uint8/16/32/64, bool, string, float16 and bfloat16 become typed properties. Sequences, maps, optionals, sparse tensors and other element types need a model change (e.g. Cast or a different export).");
+            description: "Tensors of element types float, double, int8/16/32/64, uint8/16/32/64, bool, string, float16 and bfloat16, sequences of such tensors or of maps, maps with int64/string keys and float/double/int64/string values, and optionals of a tensor or sequence become typed properties. Sparse tensors, nested sequences, other maps and other element types need a model change (e.g. Cast or a different export).");
 
         public static readonly DiagnosticDescriptor NoOutputs = new DiagnosticDescriptor(
             "MB2005",

@@ -12,7 +12,6 @@ namespace ModelBuild.Generator
     internal sealed class Emitter
     {
         private const string Rt = "global::ModelBuild.Runtime.";
-        private const string DenseTensor = "global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor";
 
         private readonly StringBuilder _sb = new StringBuilder();
         private int _indent;
@@ -170,7 +169,19 @@ namespace ModelBuild.Generator
             Line("    {");
             for (int i = 0; i < m.Inputs.Count; i++)
             {
-                Line("        inputs.Add<" + CodeText.ClrElementType(m.Inputs[i].Type.ElementType) + ">(" + i + ", input." + inputNames[i] + ");");
+                string add = ValueTypes.AddCall(m.Inputs[i].Type, i, "input." + inputNames[i]);
+                if (m.Inputs[i].Type.Kind == "optional")
+                {
+                    // An optional input left null is not fed at all.
+                    Line("        if (input." + inputNames[i] + " is not null)");
+                    Line("        {");
+                    Line("            " + add);
+                    Line("        }");
+                }
+                else
+                {
+                    Line("        " + add);
+                }
             }
 
             Line("        return inputs;");
@@ -234,17 +245,10 @@ namespace ModelBuild.Generator
             _indent++;
             foreach (ValueSpec v in values)
             {
-                string shape = "null";
-                if (v.Type.HasShape)
-                {
-                    IEnumerable<string> dims = v.Type.Shape.Select(d => "new " + Rt + "Dimension("
-                        + (d.Value.HasValue ? CodeText.Int64(d.Value.Value) : "null") + ", "
-                        + CodeText.Literal(d.Param) + ")");
-                    shape = "new " + Rt + "Dimension[] { " + string.Join(", ", dims) + (v.Type.Shape.Count > 0 ? " }" : "}");
-                }
-
-                Line("new " + Rt + "ValueDescription(" + CodeText.Literal(v.Name) + ", " + CodeText.Literal(v.Type.ElementType)
-                    + ", " + shape + ", " + CodeText.Literal(v.DocString) + "),");
+                string type = v.Type.Kind == "tensor"
+                    ? CodeText.Literal(v.Type.ElementType) + ", " + ValueTypes.Shape(v.Type)
+                    : ValueTypes.Description(v.Type);
+                Line("new " + Rt + "ValueDescription(" + CodeText.Literal(v.Name) + ", " + type + ", " + CodeText.Literal(v.DocString) + "),");
             }
 
             _indent--;
@@ -253,8 +257,11 @@ namespace ModelBuild.Generator
 
         private void ValueDoc(string role, ValueSpec v)
         {
-            Summary("ONNX " + role + " <c>" + CodeText.Xml(v.Name) + "</c>: element type <c>" + CodeText.Xml(v.Type.ElementType)
-                + "</c>, shape <c>" + CodeText.Xml(v.Type.HasShape ? SignatureParser.FormatShape(v.Type.Shape) : "unknown rank") + "</c>.");
+            Summary(v.Type.Kind == "tensor"
+                ? "ONNX " + role + " <c>" + CodeText.Xml(v.Name) + "</c>: element type <c>" + CodeText.Xml(v.Type.ElementType)
+                    + "</c>, shape <c>" + CodeText.Xml(v.Type.HasShape ? SignatureParser.FormatShape(v.Type.Shape) : "unknown rank") + "</c>."
+                : "ONNX " + role + " <c>" + CodeText.Xml(v.Name) + "</c> of type <c>" + CodeText.Xml(v.Type.Display) + "</c>"
+                    + (v.Type.Kind == "optional" ? ", null when absent." : "."));
             if (v.DocString.Length > 0)
             {
                 Line("/// <remarks>" + CodeText.Xml(v.DocString) + "</remarks>");
@@ -274,7 +281,7 @@ namespace ModelBuild.Generator
                 }
 
                 ValueDoc("input", m.Inputs[i]);
-                Line("public required " + DenseTensor + "<" + CodeText.ClrElementType(m.Inputs[i].Type.ElementType) + "> " + names[i] + " { get; init; }");
+                Line("public " + (m.Inputs[i].Type.Kind == "optional" ? string.Empty : "required ") + ValueTypes.CSharpType(m.Inputs[i].Type) + " " + names[i] + " { get; init; }");
             }
 
             Close();
@@ -294,7 +301,7 @@ namespace ModelBuild.Generator
             Line("    {");
             for (int i = 0; i < m.Outputs.Count; i++)
             {
-                Line("        this." + names[i] + " = results.GetTensor<" + CodeText.ClrElementType(m.Outputs[i].Type.ElementType) + ">(" + i + ");");
+                Line("        this." + names[i] + " = " + ValueTypes.GetExpression(m.Outputs[i].Type, i) + ";");
             }
 
             Line("    }");
@@ -308,7 +315,7 @@ namespace ModelBuild.Generator
             {
                 Line();
                 ValueDoc("output", m.Outputs[i]);
-                Line("public " + DenseTensor + "<" + CodeText.ClrElementType(m.Outputs[i].Type.ElementType) + "> " + names[i] + " { get; }");
+                Line("public " + ValueTypes.CSharpType(m.Outputs[i].Type) + " " + names[i] + " { get; }");
             }
 
             Line();

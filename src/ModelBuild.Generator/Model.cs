@@ -11,13 +11,19 @@ namespace ModelBuild.Generator
 
     internal sealed record OpsetImportSpec(string Domain, long Version);
 
-    /// <summary>A type as in the signature file. Only tensors with a mapped element type become code.</summary>
+    /// <summary>
+    /// A type as in the signature file: a tensor (<see cref="ElementType"/>, <see cref="Shape"/>), or a sequence,
+    /// optional or map whose element or value type is <see cref="Inner"/> (a map's key type is <see cref="KeyType"/>).
+    /// <see cref="ValueTypes"/> says which become code.
+    /// </summary>
     internal sealed record TypeSpec(
         string Kind,
         string ElementType,
         bool HasShape,
         EquatableArray<DimensionSpec> Shape,
-        string Display);
+        string Display,
+        TypeSpec? Inner = null,
+        string KeyType = "");
 
     internal sealed record ValueSpec(string Name, string DocString, TypeSpec Type);
 

@@ -162,7 +162,7 @@ namespace ModelBuild.Generator
 
         private static void CheckType(List<DiagnosticInfo> diagnostics, string filePath, string modelName, string role, ValueSpec value)
         {
-            if (value.Type.Kind != "tensor" || CodeText.ClrElementType(value.Type.ElementType) is null)
+            if (ValueTypes.CSharpType(value.Type) is null)
             {
                 diagnostics.Add(Diagnostics.Info("MB2004", filePath, modelName, role, value.Name, value.Type.Display));
             }
@@ -210,14 +210,14 @@ namespace ModelBuild.Generator
                 case "optional":
                 {
                     TypeSpec inner = ReadType(Require(node, "elementType"), depth + 1);
-                    return new TypeSpec(kind, string.Empty, false, EquatableArray<DimensionSpec>.Empty, kind + "(" + inner.Display + ")");
+                    return new TypeSpec(kind, string.Empty, false, EquatableArray<DimensionSpec>.Empty, kind + "(" + inner.Display + ")", inner);
                 }
 
                 case "map":
                 {
                     string key = GetString(node, "keyType");
                     TypeSpec value = ReadType(Require(node, "valueType"), depth + 1);
-                    return new TypeSpec(kind, string.Empty, false, EquatableArray<DimensionSpec>.Empty, "map(" + key + ", " + value.Display + ")");
+                    return new TypeSpec(kind, string.Empty, false, EquatableArray<DimensionSpec>.Empty, "map(" + key + ", " + value.Display + ")", value, key);
                 }
 
                 case "unknown":

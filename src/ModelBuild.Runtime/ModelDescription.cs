@@ -30,36 +30,54 @@ public readonly record struct Dimension(long? Value, string? Symbol)
 /// <summary>Describes one model input or output as recorded at build time.</summary>
 public sealed class ValueDescription
 {
-    /// <summary>Creates a value description.</summary>
+    /// <summary>Creates the description of a tensor value.</summary>
     /// <param name="name">The ONNX value name, verbatim.</param>
     /// <param name="elementType">The element type name as written in the signature file (e.g. <c>float</c>, <c>int64</c>).</param>
     /// <param name="shape">The declared shape, or <see langword="null"/> when the rank is unknown.</param>
     /// <param name="docString">The ONNX doc string of the value.</param>
     public ValueDescription(string name, string elementType, IReadOnlyList<Dimension>? shape, string docString)
+        : this(name, TypeDescription.Tensor(elementType, shape), docString)
+    {
+    }
+
+    /// <summary>Creates the description of a value of any type.</summary>
+    /// <param name="name">The ONNX value name, verbatim.</param>
+    /// <param name="type">The value's type.</param>
+    /// <param name="docString">The ONNX doc string of the value.</param>
+    public ValueDescription(string name, TypeDescription type, string docString)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(elementType);
+        ArgumentNullException.ThrowIfNull(type);
         Name = name;
-        ElementType = elementType;
-        Shape = shape;
+        Type = type;
         DocString = docString ?? string.Empty;
     }
 
     /// <summary>Gets the ONNX value name, verbatim.</summary>
     public string Name { get; }
 
-    /// <summary>Gets the element type name as written in the signature file (e.g. <c>float</c>, <c>int64</c>, <c>string</c>).</summary>
-    public string ElementType { get; }
+    /// <summary>Gets the value's type.</summary>
+    public TypeDescription Type { get; }
 
-    /// <summary>Gets the declared shape; <see langword="null"/> means the rank is unknown.</summary>
-    public IReadOnlyList<Dimension>? Shape { get; }
+    /// <summary>Gets whether the value may be absent (an ONNX optional type): such an input may be left out.</summary>
+    public bool IsOptional => Type.Kind == ValueKind.Optional;
+
+    /// <summary>
+    /// Gets a tensor's element type name as written in the signature file (e.g. <c>float</c>, <c>int64</c>, <c>string</c>);
+    /// for other kinds the whole type in ONNX notation (e.g. <c>sequence(tensor(float)[...])</c>).
+    /// </summary>
+    public string ElementType => Type.Kind == ValueKind.Tensor ? Type.ElementType : Type.ToString();
+
+    /// <summary>Gets a tensor's declared shape; <see langword="null"/> means the rank is unknown (and for other kinds).</summary>
+    public IReadOnlyList<Dimension>? Shape => Type.Shape;
 
     /// <summary>Gets the ONNX doc string of the value.</summary>
     public string DocString { get; }
 
-    /// <summary>Returns the name, element type and shape, e.g. <c>features: float[batch, 4]</c>.</summary>
+    /// <summary>Returns the name and type, e.g. <c>features: float[batch, 4]</c>.</summary>
     /// <returns>A readable description.</returns>
-    public override string ToString() => $"{Name}: {ElementType}{ShapeText.Format(Shape)}";
+    public override string ToString() =>
+        Type.Kind == ValueKind.Tensor ? $"{Name}: {ElementType}{ShapeText.Format(Shape)}" : $"{Name}: {Type}";
 }
 
 /// <summary>

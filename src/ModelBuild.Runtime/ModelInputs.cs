@@ -5,7 +5,9 @@ namespace ModelBuild.Runtime;
 
 /// <summary>
 /// The inputs of one model run. Create one per call (it is not thread-safe), add every input with
-/// <see cref="Add{T}(int, DenseTensor{T})"/>, pass it to <see cref="ModelSession.Run(ModelInputs)"/> and dispose it
+/// <see cref="Add{T}(int, DenseTensor{T})"/>, <see cref="AddSequence{T}(int, IReadOnlyList{DenseTensor{T}})"/> or
+/// <see cref="AddMap{TKey, TValue}(int, IReadOnlyDictionary{TKey, TValue})"/> (an optional input may be left out: it is
+/// not fed), pass it to <see cref="ModelSession.Run(ModelInputs)"/> and dispose it
 /// afterwards. Numeric tensors are pinned and handed to ONNX Runtime without a copy: their buffers must not change
 /// until the run completes.
 /// </summary>
@@ -42,44 +44,127 @@ public sealed class ModelInputs : IDisposable
     /// <exception cref="ArgumentException">The element type or shape does not match, or the input was already added.</exception>
     public void Add<T>(int index, DenseTensor<T> tensor)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(tensor);
+        var input = Reserve(index);
+        var type = Unwrap(input.Type, ValueKind.Tensor, input, $"DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
+        CheckElementType<T>(input, type.ElementType, "elements", $"a DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
+        int[] dims = tensor.Dimensions.ToArray();
+        CheckShape(input.Name, type.Shape, dims);
+        _values[index] = Wrap(tensor, dims);
+        _dims[index] = dims;
+    }
+
+    /// <summary>
+    /// Adds the sequence for input <paramref name="index"/>, an ONNX <c>sequence(tensor)</c> (or an optional one). Each
+    /// element is checked like a tensor input (element type, rank, fixed dimensions) and pinned; ONNX Runtime cannot
+    /// build an empty sequence value, so an empty list is refused.
+    /// </summary>
+    /// <typeparam name="T">The C# element type of every tensor in the sequence.</typeparam>
+    /// <param name="index">The input index in <see cref="ModelDescription.Inputs"/>.</param>
+    /// <param name="tensors">The tensors, in order.</param>
+    /// <exception cref="ArgumentException">The input is not a sequence of such tensors, an element does not match, the list is empty, or the input was already added.</exception>
+    public void AddSequence<T>(int index, IReadOnlyList<DenseTensor<T>> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var input = Reserve(index);
+        var type = Unwrap(input.Type, ValueKind.Sequence, input, $"sequence of DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
+        var element = type.Element!;
+        if (element.Kind != ValueKind.Tensor)
+        {
+            throw new ArgumentException($"Input '{input.Name}' is a {input.Type}, not a sequence of tensors.", nameof(tensors));
+        }
+
+        CheckElementType<T>(input, element.ElementType, "sequence elements", $"DenseTensor<{ElementTypes.CSharpName(typeof(T))}> elements");
+        if (tensors.Count == 0)
+        {
+            throw new ArgumentException(
+                $"Input '{input.Name}' is an empty sequence, which ONNX Runtime's API cannot create; pass at least one tensor.", nameof(tensors));
+        }
+
+        var items = new List<OrtValue>(tensors.Count);
+        try
+        {
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                var tensor = tensors[i] ?? throw new ArgumentException($"Input '{input.Name}' has a null element at {i}.", nameof(tensors));
+                int[] dims = tensor.Dimensions.ToArray();
+                CheckShape($"{input.Name}[{i}]", element.Shape, dims);
+                items.Add(Wrap(tensor, dims));
+            }
+
+            // On success the sequence owns the elements (and their pins) and clears the list.
+            _values[index] = OrtValue.CreateSequence(items);
+        }
+        finally
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the map for input <paramref name="index"/>, an ONNX <c>map(K, tensor(V))</c>. The keys and values are copied
+    /// into two tensors in the dictionary's enumeration order.
+    /// </summary>
+    /// <typeparam name="TKey"><see cref="long"/> or <see cref="string"/>.</typeparam>
+    /// <typeparam name="TValue"><see cref="float"/>, <see cref="double"/>, <see cref="long"/> or <see cref="string"/>.</typeparam>
+    /// <param name="index">The input index in <see cref="ModelDescription.Inputs"/>.</param>
+    /// <param name="map">The map.</param>
+    /// <exception cref="ArgumentException">The input is not such a map, or it was already added.</exception>
+    public void AddMap<TKey, TValue>(int index, IReadOnlyDictionary<TKey, TValue> map)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var input = Reserve(index);
+        var type = Unwrap(input.Type, ValueKind.Map, input, $"map of {ElementTypes.CSharpName(typeof(TKey))} to {ElementTypes.CSharpName(typeof(TValue))}");
+        CheckElementType<TKey>(input, type.KeyType, "map keys", $"{ElementTypes.CSharpName(typeof(TKey))} keys");
+        CheckElementType<TValue>(input, type.Element!.ElementType, "map values", $"{ElementTypes.CSharpName(typeof(TValue))} values");
+        _values[index] = CompositeValues.CreateMap(map);
+    }
+
+    private ValueDescription Reserve(int index)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _values.Length);
-
         var input = Description.Inputs[index];
         if (_values[index] is not null)
         {
             throw new ArgumentException($"Input '{input.Name}' was already added.", nameof(index));
         }
 
-        var expectedType = ElementTypes.ClrTypeOf(input.ElementType)
-            ?? throw new ArgumentException(
-                $"Input '{input.Name}' has element type '{input.ElementType}', which ModelBuild.Runtime cannot pass to ONNX Runtime.",
-                nameof(tensor));
-        if (typeof(T) != expectedType)
-        {
-            throw new ArgumentException(
-                $"Input '{input.Name}' expects elements of type {input.ElementType} (C# {ElementTypes.CSharpName(expectedType)}) " +
-                $"but got a DenseTensor<{ElementTypes.CSharpName(typeof(T))}>.",
-                nameof(tensor));
-        }
-
-        int[] dims = tensor.Dimensions.ToArray();
-        CheckShape(input, dims);
-
-        if (tensor.IsReversedStride)
-        {
-            tensor = ToRowMajor(tensor, dims);
-        }
-
-        _values[index] = Wrap(tensor, dims);
-        _dims[index] = dims;
+        return input;
     }
 
-    private static void CheckShape(ValueDescription input, int[] dims)
+    // An optional input takes its element's value directly: ONNX Runtime accepts a tensor or sequence there.
+    private static TypeDescription Unwrap(TypeDescription type, ValueKind kind, ValueDescription input, string given)
     {
-        var shape = input.Shape;
+        var actual = type.Kind == ValueKind.Optional ? type.Element! : type;
+        if (actual.Kind != kind || (kind == ValueKind.Map && actual.Element!.Kind != ValueKind.Tensor))
+        {
+            throw new ArgumentException($"Input '{input.Name}' is a {input.Type}, but a {given} was given.", "value");
+        }
+
+        return actual;
+    }
+
+    private static void CheckElementType<T>(ValueDescription input, string elementType, string what, string given)
+    {
+        var expected = ElementTypes.ClrTypeOf(elementType)
+            ?? throw new ArgumentException(
+                $"Input '{input.Name}' has {what} of type '{elementType}', which ModelBuild.Runtime cannot pass to ONNX Runtime.", "value");
+        if (typeof(T) != expected)
+        {
+            throw new ArgumentException(
+                $"Input '{input.Name}' expects {what} of type {elementType} (C# {ElementTypes.CSharpName(expected)}) but got {given}.",
+                "value");
+        }
+    }
+
+    private static void CheckShape(string name, IReadOnlyList<Dimension>? shape, int[] dims)
+    {
         if (shape is null)
         {
             return;
@@ -97,12 +182,17 @@ public sealed class ModelInputs : IDisposable
         if (!ok)
         {
             throw new ArgumentException(
-                $"Input '{input.Name}' expects shape {ShapeText.Format(shape)} but got {ShapeText.Format(dims)}.", "tensor");
+                $"Input '{name}' expects shape {ShapeText.Format(shape)} but got {ShapeText.Format(dims)}.", "tensor");
         }
     }
 
     private static OrtValue Wrap<T>(DenseTensor<T> tensor, int[] dims)
     {
+        if (tensor.IsReversedStride)
+        {
+            tensor = ToRowMajor(tensor, dims);
+        }
+
         long[] shape = Array.ConvertAll(dims, d => (long)d);
         int length = checked((int)tensor.Length);
         if (typeof(T) == typeof(string))
@@ -160,20 +250,31 @@ public sealed class ModelInputs : IDisposable
         return result;
     }
 
-    /// <summary>Checks that every input is present and that symbolic dimensions agree, then returns the values in input order.</summary>
-    internal OrtValue[] GetValidatedValues()
+    /// <summary>
+    /// Checks that every required input is present and that symbolic dimensions agree, then returns the names and
+    /// values to feed in input order (an optional input that was not added is left out).
+    /// </summary>
+    internal (string[]? Names, OrtValue[] Values) GetValidatedValues()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var missing = new List<string>();
+        List<string>? missing = null;   // allocated only on the error path: Run should allocate as little as possible
+        int omitted = 0;
         for (int i = 0; i < _values.Length; i++)
         {
             if (_values[i] is null)
             {
-                missing.Add($"'{Description.Inputs[i].Name}'");
+                if (Description.Inputs[i].IsOptional)
+                {
+                    omitted++;
+                }
+                else
+                {
+                    (missing ??= []).Add($"'{Description.Inputs[i].Name}'");
+                }
             }
         }
 
-        if (missing.Count > 0)
+        if (missing is not null)
         {
             throw new ArgumentException(
                 $"Model '{Description.ClassName}' needs {(missing.Count == 1 ? "input" : "inputs")} {string.Join(", ", missing)}, which {(missing.Count == 1 ? "was" : "were")} not added.",
@@ -181,43 +282,70 @@ public sealed class ModelInputs : IDisposable
         }
 
         CheckSymbols();
-        return _values!;
+        if (omitted == 0)
+        {
+            OrtValue[] all = _values!;
+            return (null, all);
+        }
+
+        var names = new string[_values.Length - omitted];
+        var values = new OrtValue[names.Length];
+        for (int i = 0, j = 0; i < _values.Length; i++)
+        {
+            if (_values[i] is OrtValue value)
+            {
+                names[j] = Description.Inputs[i].Name;
+                values[j++] = value;
+            }
+        }
+
+        return (names, values);
     }
 
+    // Compares each symbolic axis with the first earlier axis of the same name: a few axes at most, so a pairwise scan
+    // is cheaper than a dictionary and allocates nothing on every run.
     private void CheckSymbols()
     {
-        var seen = new Dictionary<string, (int Size, string Input, int Axis)>(StringComparer.Ordinal);
         for (int i = 0; i < _values.Length; i++)
         {
-            var input = Description.Inputs[i];
-            var shape = input.Shape;
-            var dims = _dims[i]!;
-            if (shape is null)
+            var shape = Description.Inputs[i].Shape;
+            var dims = _dims[i];
+            for (int axis = 0; shape is not null && dims is not null && axis < shape.Count; axis++)
             {
-                continue;
-            }
-
-            for (int axis = 0; axis < shape.Count; axis++)
-            {
-                if (!shape[axis].IsSymbolic)
-                {
-                    continue;
-                }
-
-                string symbol = shape[axis].Symbol!;
-                if (!seen.TryGetValue(symbol, out var first))
-                {
-                    seen.Add(symbol, (dims[axis], input.Name, axis));
-                }
-                else if (first.Size != dims[axis])
+                if (shape[axis].IsSymbolic && FirstWithSymbol(shape[axis].Symbol!, i, axis) is (int j, int firstAxis)
+                    && _dims[j]![firstAxis] != dims[axis])
                 {
                     throw new ArgumentException(
-                        $"Dimension '{symbol}' must have the same size everywhere, but input '{first.Input}' has {first.Size} (axis {first.Axis}) " +
-                        $"and input '{input.Name}' has {dims[axis]} (axis {axis}).",
+                        $"Dimension '{shape[axis].Symbol}' must have the same size everywhere, but input '{Description.Inputs[j].Name}' has " +
+                        $"{_dims[j]![firstAxis]} (axis {firstAxis}) and input '{Description.Inputs[i].Name}' has {dims[axis]} (axis {axis}).",
                         "inputs");
                 }
             }
         }
+    }
+
+    /// <summary>The first tensor axis named <paramref name="symbol"/> before input <paramref name="input"/>'s <paramref name="axis"/>.</summary>
+    private (int Input, int Axis)? FirstWithSymbol(string symbol, int input, int axis)
+    {
+        for (int j = 0; j <= input; j++)
+        {
+            var shape = Description.Inputs[j].Shape;
+            if (shape is null || _dims[j] is null)
+            {
+                continue;
+            }
+
+            int end = j == input ? axis : shape.Count;
+            for (int k = 0; k < end; k++)
+            {
+                if (shape[k].IsSymbolic && shape[k].Symbol == symbol)
+                {
+                    return (j, k);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>For tests and diagnostics: the native value created for an input.</summary>

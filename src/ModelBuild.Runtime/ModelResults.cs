@@ -52,42 +52,14 @@ public sealed class ModelResults : IDisposable
             return cached;
         }
 
-        var value = _values.ElementAt(index);
-        string name = index < Description.Outputs.Count ? Description.Outputs[index].Name : $"#{index}";
+        var value = Value(index, out string name);
         if (value.OnnxType != OnnxValueType.ONNX_TYPE_TENSOR)
         {
             throw new InvalidOperationException($"Output '{name}' is a {value.OnnxType} value, not a tensor.");
         }
 
-        var info = value.GetTensorTypeAndShape();
-        var actualType = ElementTypes.ClrTypeOf(info.ElementDataType);
-        if (actualType != typeof(T))
-        {
-            string actual = actualType is null
-                ? ElementTypes.NameOf(info.ElementDataType)
-                : $"{ElementTypes.NameOf(info.ElementDataType)} (C# {ElementTypes.CSharpName(actualType)})";
-            throw new InvalidOperationException(
-                $"Output '{name}' holds {actual} elements, but GetTensor<{ElementTypes.CSharpName(typeof(T))}> was called.");
-        }
-
-        long[] shape = info.Shape;
-        var dims = new int[shape.Length];
-        long count = 1;
-        for (int i = 0; i < shape.Length; i++)
-        {
-            if (shape[i] < 0 || shape[i] > int.MaxValue)
-            {
-                throw new InvalidOperationException($"Output '{name}' has dimension {shape[i]}, which a DenseTensor cannot hold.");
-            }
-
-            dims[i] = (int)shape[i];
-            count *= shape[i];
-            if (count > int.MaxValue)
-            {
-                throw new InvalidOperationException($"Output '{name}' has more than {int.MaxValue} elements, which a DenseTensor cannot hold.");
-            }
-        }
-
+        int[] dims = CompositeValues.CheckedDims(
+            value.GetTensorTypeAndShape(), typeof(T), name, $"GetTensor<{ElementTypes.CSharpName(typeof(T))}> was called", out int count);
         DenseTensor<T> tensor;
         if (typeof(T) == typeof(string))
         {
@@ -96,12 +68,89 @@ public sealed class ModelResults : IDisposable
         }
         else
         {
-            var manager = new NativeMemoryManager<T>(NativeAddress(value), (int)count);
+            var manager = new NativeMemoryManager<T>(NativeAddress(value), count);
             tensor = new DenseTensor<T>(manager.Memory, dims);
         }
 
         _tensors[index] = tensor;
         return tensor;
+    }
+
+    /// <summary>
+    /// Returns whether output <paramref name="index"/> holds a value: <see langword="false"/> only for an ONNX optional
+    /// output that the model left empty.
+    /// </summary>
+    /// <param name="index">The output index.</param>
+    /// <returns>Whether the output has a value.</returns>
+    public bool HasValue(int index)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _tensors.Length);
+        return OrtValues.HasValue(_values.ElementAt(index));
+    }
+
+    /// <summary>
+    /// Returns output <paramref name="index"/>, an ONNX <c>sequence(tensor)</c>, as a list of tensors copied into managed
+    /// memory (ONNX Runtime hands out sequence elements as separate copies). Repeated calls return the same list.
+    /// </summary>
+    /// <typeparam name="T">The C# element type of the tensors.</typeparam>
+    /// <param name="index">The output index.</param>
+    /// <returns>The tensors, in order.</returns>
+    /// <exception cref="InvalidOperationException">The output is not a sequence of tensors of <typeparamref name="T"/>.</exception>
+    public IReadOnlyList<DenseTensor<T>> GetSequence<T>(int index) =>
+        Cached(index, (value, name) => CompositeValues.ReadSequence(value, name, CompositeValues.ReadTensor<T>));
+
+    /// <summary>Returns output <paramref name="index"/>, an ONNX <c>map(K, tensor(V))</c>, copied into a dictionary.</summary>
+    /// <typeparam name="TKey"><see cref="long"/> or <see cref="string"/>.</typeparam>
+    /// <typeparam name="TValue">The C# type of the values.</typeparam>
+    /// <param name="index">The output index.</param>
+    /// <returns>The map.</returns>
+    /// <exception cref="InvalidOperationException">The output is not such a map.</exception>
+    public IReadOnlyDictionary<TKey, TValue> GetMap<TKey, TValue>(int index)
+        where TKey : notnull =>
+        Cached(index, CompositeValues.ReadMap<TKey, TValue>);
+
+    /// <summary>
+    /// Returns output <paramref name="index"/>, an ONNX <c>sequence(map(K, tensor(V)))</c> such as the probabilities
+    /// of an ONNX-ML classifier after <c>ZipMap</c>, copied into a list of dictionaries.
+    /// </summary>
+    /// <typeparam name="TKey"><see cref="long"/> or <see cref="string"/>.</typeparam>
+    /// <typeparam name="TValue">The C# type of the values.</typeparam>
+    /// <param name="index">The output index.</param>
+    /// <returns>One dictionary per sequence element.</returns>
+    /// <exception cref="InvalidOperationException">The output is not a sequence of such maps.</exception>
+    public IReadOnlyList<IReadOnlyDictionary<TKey, TValue>> GetMapSequence<TKey, TValue>(int index)
+        where TKey : notnull =>
+        Cached(index, (value, name) => CompositeValues.ReadSequence(value, name, CompositeValues.ReadMap<TKey, TValue>));
+
+    private TResult Cached<TResult>(int index, Func<OrtValue, string, TResult> read)
+        where TResult : class
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _tensors.Length);
+        if (_tensors[index] is TResult cached)
+        {
+            return cached;
+        }
+
+        var value = Value(index, out string name);
+        var result = read(value, name);
+        _tensors[index] = result;
+        return result;
+    }
+
+    private OrtValue Value(int index, out string name)
+    {
+        name = index < Description.Outputs.Count ? Description.Outputs[index].Name : $"#{index}";
+        var value = _values.ElementAt(index);
+        if (!OrtValues.HasValue(value))
+        {
+            throw new InvalidOperationException($"Output '{name}' is an optional value that the model left empty; check HasValue first.");
+        }
+
+        return value;
     }
 
     private static unsafe IntPtr NativeAddress(OrtValue value) =>

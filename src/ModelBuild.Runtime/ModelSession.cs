@@ -199,9 +199,9 @@ public sealed class ModelSession : IDisposable
     /// <exception cref="OnnxRuntimeException">ONNX Runtime failed to run the model.</exception>
     public ModelResults Run(ModelInputs inputs)
     {
-        var values = Prepare(inputs);
+        var (names, values) = Prepare(inputs);
         using var runOptions = new RunOptions();
-        return RunCore(runOptions, values);
+        return RunCore(runOptions, names ?? _inputNames, values);
     }
 
     /// <summary>
@@ -216,7 +216,7 @@ public sealed class ModelSession : IDisposable
     /// <exception cref="OperationCanceledException">The run was cancelled (the task ends cancelled).</exception>
     public Task<ModelResults> RunAsync(ModelInputs inputs, CancellationToken cancellationToken = default)
     {
-        var values = Prepare(inputs);
+        var (names, values) = Prepare(inputs);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<ModelResults>(cancellationToken);
@@ -230,7 +230,7 @@ public sealed class ModelSession : IDisposable
             {
                 try
                 {
-                    var results = RunCore(runOptions, values);
+                    var results = RunCore(runOptions, names ?? _inputNames, values);
                     return results;
                 }
                 catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
@@ -241,7 +241,7 @@ public sealed class ModelSession : IDisposable
         }, cancellationToken);
     }
 
-    private OrtValue[] Prepare(ModelInputs inputs)
+    private (string[]? Names, OrtValue[] Values) Prepare(ModelInputs inputs)
     {
         lock (_gate)
         {
@@ -261,9 +261,9 @@ public sealed class ModelSession : IDisposable
 
     private static bool SameInputs(ModelDescription a, ModelDescription b) =>
         a.Inputs.Count == b.Inputs.Count
-        && a.Inputs.Zip(b.Inputs).All(p => p.First.Name == p.Second.Name && p.First.ElementType == p.Second.ElementType);
+        && a.Inputs.Zip(b.Inputs).All(p => p.First.Name == p.Second.Name && p.First.Type.ToString() == p.Second.Type.ToString());
 
-    private ModelResults RunCore(RunOptions runOptions, OrtValue[] values)
+    private ModelResults RunCore(RunOptions runOptions, string[] inputNames, OrtValue[] values)
     {
         lock (_gate)
         {
@@ -271,13 +271,21 @@ public sealed class ModelSession : IDisposable
             _activeRuns++;
         }
 
+        var telemetry = RunTelemetry.Scope.Start(this);
+        Exception? error = null;
         try
         {
-            var outputs = InferenceSession.Run(runOptions, _inputNames, values, _outputNames);
+            var outputs = InferenceSession.Run(runOptions, inputNames, values, _outputNames);
             return new ModelResults(Description, outputs);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
         }
         finally
         {
+            telemetry.Stop(this, error);
             bool release;
             lock (_gate)
             {

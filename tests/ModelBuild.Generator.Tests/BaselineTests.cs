@@ -11,7 +11,7 @@ namespace ModelBuild.Generator.Tests;
 /// </summary>
 public class BaselineTests
 {
-    public static TheoryData<string> Cases => new() { "Iris", "DynamicShapes", "AwkwardNames", "AllTypes", "Hostile" };
+    public static TheoryData<string> Cases => new() { "Iris", "DynamicShapes", "AwkwardNames", "AllTypes", "Hostile", "ValueKinds" };
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -96,9 +96,13 @@ public class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("""{ "kind": "sequence", "elementType": { "kind": "tensor", "elementType": "float", "shape": null } }""", "sequence(tensor(float) unknown rank)")]
-    [InlineData("""{ "kind": "map", "keyType": "int64", "valueType": { "kind": "tensor", "elementType": "float", "shape": [] } }""", "map(int64, tensor(float) [])")]
-    [InlineData("""{ "kind": "optional", "elementType": { "kind": "tensor", "elementType": "float", "shape": [ {} ] } }""", "optional(tensor(float) [?])")]
+    [InlineData("""{ "kind": "sequence", "elementType": { "kind": "sequence", "elementType": { "kind": "tensor", "elementType": "float", "shape": null } } }""", "sequence(sequence(tensor(float) unknown rank))")]
+    [InlineData("""{ "kind": "sequence", "elementType": { "kind": "tensor", "elementType": "complex64", "shape": null } }""", "sequence(tensor(complex64) unknown rank)")]
+    [InlineData("""{ "kind": "map", "keyType": "int32", "valueType": { "kind": "tensor", "elementType": "float", "shape": [] } }""", "map(int32, tensor(float) [])")]
+    [InlineData("""{ "kind": "map", "keyType": "int64", "valueType": { "kind": "tensor", "elementType": "int32", "shape": [] } }""", "map(int64, tensor(int32) [])")]
+    [InlineData("""{ "kind": "map", "keyType": "string", "valueType": { "kind": "sequence", "elementType": { "kind": "tensor", "elementType": "float", "shape": null } } }""", "map(string, sequence(tensor(float) unknown rank))")]
+    [InlineData("""{ "kind": "optional", "elementType": { "kind": "map", "keyType": "int64", "valueType": { "kind": "tensor", "elementType": "float", "shape": [] } } }""", "optional(map(int64, tensor(float) []))")]
+    [InlineData("""{ "kind": "optional", "elementType": { "kind": "optional", "elementType": { "kind": "tensor", "elementType": "float", "shape": [ {} ] } } }""", "optional(optional(tensor(float) [?]))")]
     [InlineData("""{ "kind": "sparseTensor", "elementType": "float", "shape": [ { "value": 2 } ] }""", "sparse_tensor(float) [2]")]
     [InlineData("""{ "kind": "unknown" }""", "unknown")]
     [InlineData("""{ "kind": "tensor", "elementType": "complex64", "shape": [ { "value": 1 } ] }""", "tensor(complex64) [1]")]

@@ -167,27 +167,27 @@ internal static class TestModels
         inputs: model.Graph.Input.Select(DescribeValue).ToArray(),
         outputs: model.Graph.Output.Select(DescribeValue).ToArray());
 
-    private static ValueDescription DescribeValue(ValueInfoProto v)
+    private static ValueDescription DescribeValue(ValueInfoProto v) => new(v.Name, DescribeType(v.Type), v.DocString);
+
+    private static TypeDescription DescribeType(TypeProto type) => type.ValueCase switch
     {
-        var t = v.Type.TensorType;
-        var shape = t.Shape?.Dim.Select(d => new Dimension(
-            d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : null,
-            d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : null)).ToArray();
-        string elem = ((DataType)t.ElemType) switch
-        {
-            DataType.Float => "float",
-            DataType.Double => "double",
-            DataType.Int64 => "int64",
-            DataType.Int32 => "int32",
-            DataType.Bool => "bool",
-            DataType.String => "string",
-            DataType.Float16 => "float16",
-            DataType.Bfloat16 => "bfloat16",
-            DataType.Uint8 => "uint8",
-            var other => other.ToString().ToLowerInvariant(),
-        };
-        return new ValueDescription(v.Name, elem, shape, v.DocString);
-    }
+        TypeProto.ValueOneofCase.TensorType => TypeDescription.Tensor(
+            ElementName(type.TensorType.ElemType),
+            type.TensorType.Shape?.Dim.Select(d => new Dimension(
+                d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : null,
+                d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : null)).ToArray()),
+        TypeProto.ValueOneofCase.SequenceType => TypeDescription.Sequence(DescribeType(type.SequenceType.ElemType)),
+        TypeProto.ValueOneofCase.MapType => TypeDescription.Map(ElementName(type.MapType.KeyType), DescribeType(type.MapType.ValueType)),
+        TypeProto.ValueOneofCase.OptionalType => TypeDescription.Optional(DescribeType(type.OptionalType.ElemType)),
+        var other => throw new ArgumentException($"type {other}"),
+    };
+
+    private static string ElementName(int type) => ((DataType)type) switch
+    {
+        DataType.Float16 => "float16",
+        DataType.Bfloat16 => "bfloat16",
+        var other => other.ToString().ToLowerInvariant(),
+    };
 }
 
 /// <summary>A temporary folder holding a model written to its asset path, with its description.</summary>
