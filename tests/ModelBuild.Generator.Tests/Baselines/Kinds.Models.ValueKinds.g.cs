@@ -138,7 +138,8 @@ namespace Kinds.Models
                 new global::ModelBuild.Runtime.ModelVariant[]
                 {
                     new global::ModelBuild.Runtime.ModelVariant("cpu", "none", "cpu", "models/ValueKinds/valuekinds.onnx", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-                });
+                },
+                "");
         }
     }
 
