@@ -289,7 +289,7 @@ namespace ModelBuild.Generator
 
         private void WriteOutputClass(ModelSignature m, string c, string output, string[] names)
         {
-            Summary("The outputs of one <see cref=\"" + c + "\"/> run; owns their native memory until disposed.");
+            Summary("The outputs of one <see cref=\"" + c + "\"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.");
             Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelBuild.Generator\", \"1.0\")]");
             Open(m.Access + " sealed class " + output + " : global::System.IDisposable");
             Line("private readonly " + Rt + "ModelResults _results;");
@@ -297,25 +297,13 @@ namespace ModelBuild.Generator
             Line("internal " + output + "(" + Rt + "ModelResults results)");
             Line("{");
             Line("    this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));");
-            Line("    try");
-            Line("    {");
-            for (int i = 0; i < m.Outputs.Count; i++)
-            {
-                Line("        this." + names[i] + " = " + ValueTypes.GetExpression(m.Outputs[i].Type, i) + ";");
-            }
-
-            Line("    }");
-            Line("    catch");
-            Line("    {");
-            Line("        results.Dispose();");
-            Line("        throw;");
-            Line("    }");
             Line("}");
             for (int i = 0; i < m.Outputs.Count; i++)
             {
                 Line();
                 ValueDoc("output", m.Outputs[i]);
-                Line("public " + ValueTypes.CSharpType(m.Outputs[i].Type) + " " + names[i] + " { get; }");
+                // Read on first use: a run allocates nothing for outputs the caller never looks at.
+                Line("public " + ValueTypes.CSharpType(m.Outputs[i].Type) + " " + names[i] + " => " + ValueTypes.GetExpression(m.Outputs[i].Type, i) + ";");
             }
 
             Line();

@@ -84,7 +84,7 @@ internal static class CompositeValues
     {
         Expect(value, OnnxValueType.ONNX_TYPE_TENSOR, name);
         var info = value.GetTensorTypeAndShape();
-        int[] dims = CheckedDims(info, typeof(T), name, $"{ElementTypes.CSharpName(typeof(T))} was asked for", out int count);
+        int[] dims = CheckedDims(info, typeof(T), name, static () => $"{ElementTypes.CSharpName(typeof(T))} was asked for", out int count);
         if (typeof(T) == typeof(string))
         {
             return (DenseTensor<T>)(object)new DenseTensor<string>(value.GetStringTensorAsArray(), dims);
@@ -100,8 +100,11 @@ internal static class CompositeValues
         return new DenseTensor<T>(data, dims);
     }
 
-    /// <summary>Checks the element type against <paramref name="clr"/> and returns dims that a DenseTensor can hold.</summary>
-    public static int[] CheckedDims(OrtTensorTypeAndShapeInfo info, Type clr, string name, string asked, out int count)
+    /// <summary>
+    /// Checks the element type against <paramref name="clr"/> and returns dims that a DenseTensor can hold;
+    /// <paramref name="asked"/> says what the caller asked for, in the error message only.
+    /// </summary>
+    public static int[] CheckedDims(OrtTensorTypeAndShapeInfo info, Type clr, string name, Func<string> asked, out int count)
     {
         var actualType = ElementTypes.ClrTypeOf(info.ElementDataType);
         if (actualType != clr)
@@ -110,7 +113,7 @@ internal static class CompositeValues
                 ? ElementTypes.NameOf(info.ElementDataType)
                 : $"{ElementTypes.NameOf(info.ElementDataType)} (C# {ElementTypes.CSharpName(actualType)})";
             throw new InvalidOperationException(
-                $"Output '{name}' holds {actual} elements, but {asked}.");
+                $"Output '{name}' holds {actual} elements, but {asked()}.");
         }
 
         long[] shape = info.Shape;

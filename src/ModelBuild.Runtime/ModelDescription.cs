@@ -181,4 +181,7 @@ public sealed class ModelDescription
 
     /// <summary>Gets the graph outputs, in order; <see cref="ModelResults.GetTensor{T}(int)"/> indexes into this list.</summary>
     public IReadOnlyList<ValueDescription> Outputs { get; }
+
+    /// <summary>Gets what every run of this model reuses (created on first use).</summary>
+    internal InputCache InputCache => field ??= new InputCache(Inputs);
 }

@@ -13,8 +13,8 @@ namespace ModelBuild.Runtime;
 /// </summary>
 public sealed class ModelInputs : IDisposable
 {
-    private readonly OrtValue?[] _values;
-    private readonly int[]?[] _dims;
+    private readonly InputCache _cache;
+    private InputEntry[] _entries;   // one per model input; reused by the next ModelInputs of the model once disposed
     private bool _disposed;
 
     /// <summary>Creates an empty set of inputs for a model.</summary>
@@ -23,8 +23,8 @@ public sealed class ModelInputs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(description);
         Description = description;
-        _values = new OrtValue?[description.Inputs.Count];
-        _dims = new int[]?[description.Inputs.Count];
+        _cache = description.InputCache;
+        _entries = _cache.RentEntries();
     }
 
     /// <summary>Gets the description of the model the inputs are for.</summary>
@@ -46,12 +46,12 @@ public sealed class ModelInputs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tensor);
         var input = Reserve(index);
-        var type = Unwrap(input.Type, ValueKind.Tensor, input, $"DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
-        CheckElementType<T>(input, type.ElementType, "elements", $"a DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
-        int[] dims = tensor.Dimensions.ToArray();
-        CheckShape(input.Name, type.Shape, dims);
-        _values[index] = Wrap(tensor, dims);
-        _dims[index] = dims;
+        // Messages are built only on failure (static lambdas are cached): a run should allocate as little as possible.
+        var type = Unwrap(input.Type, ValueKind.Tensor, input, static () => $"DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
+        CheckElementType<T>(input, type.ElementType, "elements", static () => $"a DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
+        CheckShape(input.Name, type.Shape, tensor.Dimensions);
+        long[] shape = _cache.ShapeFor(index, tensor.Dimensions);
+        _entries[index] = new InputEntry(Wrap(tensor, shape), shape);
     }
 
     /// <summary>
@@ -67,14 +67,14 @@ public sealed class ModelInputs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var input = Reserve(index);
-        var type = Unwrap(input.Type, ValueKind.Sequence, input, $"sequence of DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
+        var type = Unwrap(input.Type, ValueKind.Sequence, input, static () => $"sequence of DenseTensor<{ElementTypes.CSharpName(typeof(T))}>");
         var element = type.Element!;
         if (element.Kind != ValueKind.Tensor)
         {
             throw new ArgumentException($"Input '{input.Name}' is a {input.Type}, not a sequence of tensors.", nameof(tensors));
         }
 
-        CheckElementType<T>(input, element.ElementType, "sequence elements", $"DenseTensor<{ElementTypes.CSharpName(typeof(T))}> elements");
+        CheckElementType<T>(input, element.ElementType, "sequence elements", static () => $"DenseTensor<{ElementTypes.CSharpName(typeof(T))}> elements");
         if (tensors.Count == 0)
         {
             throw new ArgumentException(
@@ -87,13 +87,12 @@ public sealed class ModelInputs : IDisposable
             for (int i = 0; i < tensors.Count; i++)
             {
                 var tensor = tensors[i] ?? throw new ArgumentException($"Input '{input.Name}' has a null element at {i}.", nameof(tensors));
-                int[] dims = tensor.Dimensions.ToArray();
-                CheckShape($"{input.Name}[{i}]", element.Shape, dims);
-                items.Add(Wrap(tensor, dims));
+                CheckShape($"{input.Name}[{i}]", element.Shape, tensor.Dimensions);
+                items.Add(Wrap(tensor, InputCache.ToShape(tensor.Dimensions)));
             }
 
             // On success the sequence owns the elements (and their pins) and clears the list.
-            _values[index] = OrtValue.CreateSequence(items);
+            _entries[index] = new InputEntry(OrtValue.CreateSequence(items), null);
         }
         finally
         {
@@ -118,19 +117,19 @@ public sealed class ModelInputs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(map);
         var input = Reserve(index);
-        var type = Unwrap(input.Type, ValueKind.Map, input, $"map of {ElementTypes.CSharpName(typeof(TKey))} to {ElementTypes.CSharpName(typeof(TValue))}");
-        CheckElementType<TKey>(input, type.KeyType, "map keys", $"{ElementTypes.CSharpName(typeof(TKey))} keys");
-        CheckElementType<TValue>(input, type.Element!.ElementType, "map values", $"{ElementTypes.CSharpName(typeof(TValue))} values");
-        _values[index] = CompositeValues.CreateMap(map);
+        var type = Unwrap(input.Type, ValueKind.Map, input, static () => $"map of {ElementTypes.CSharpName(typeof(TKey))} to {ElementTypes.CSharpName(typeof(TValue))}");
+        CheckElementType<TKey>(input, type.KeyType, "map keys", static () => $"{ElementTypes.CSharpName(typeof(TKey))} keys");
+        CheckElementType<TValue>(input, type.Element!.ElementType, "map values", static () => $"{ElementTypes.CSharpName(typeof(TValue))} values");
+        _entries[index] = new InputEntry(CompositeValues.CreateMap(map), null);
     }
 
     private ValueDescription Reserve(int index)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _values.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _entries.Length);
         var input = Description.Inputs[index];
-        if (_values[index] is not null)
+        if (_entries[index].Value is not null)
         {
             throw new ArgumentException($"Input '{input.Name}' was already added.", nameof(index));
         }
@@ -139,18 +138,18 @@ public sealed class ModelInputs : IDisposable
     }
 
     // An optional input takes its element's value directly: ONNX Runtime accepts a tensor or sequence there.
-    private static TypeDescription Unwrap(TypeDescription type, ValueKind kind, ValueDescription input, string given)
+    private static TypeDescription Unwrap(TypeDescription type, ValueKind kind, ValueDescription input, Func<string> given)
     {
         var actual = type.Kind == ValueKind.Optional ? type.Element! : type;
         if (actual.Kind != kind || (kind == ValueKind.Map && actual.Element!.Kind != ValueKind.Tensor))
         {
-            throw new ArgumentException($"Input '{input.Name}' is a {input.Type}, but a {given} was given.", "value");
+            throw new ArgumentException($"Input '{input.Name}' is a {input.Type}, but a {given()} was given.", "value");
         }
 
         return actual;
     }
 
-    private static void CheckElementType<T>(ValueDescription input, string elementType, string what, string given)
+    private static void CheckElementType<T>(ValueDescription input, string elementType, string what, Func<string> given)
     {
         var expected = ElementTypes.ClrTypeOf(elementType)
             ?? throw new ArgumentException(
@@ -158,12 +157,12 @@ public sealed class ModelInputs : IDisposable
         if (typeof(T) != expected)
         {
             throw new ArgumentException(
-                $"Input '{input.Name}' expects {what} of type {elementType} (C# {ElementTypes.CSharpName(expected)}) but got {given}.",
+                $"Input '{input.Name}' expects {what} of type {elementType} (C# {ElementTypes.CSharpName(expected)}) but got {given()}.",
                 "value");
         }
     }
 
-    private static void CheckShape(string name, IReadOnlyList<Dimension>? shape, int[] dims)
+    private static void CheckShape(string name, IReadOnlyList<Dimension>? shape, ReadOnlySpan<int> dims)
     {
         if (shape is null)
         {
@@ -186,14 +185,13 @@ public sealed class ModelInputs : IDisposable
         }
     }
 
-    private static OrtValue Wrap<T>(DenseTensor<T> tensor, int[] dims)
+    private static OrtValue Wrap<T>(DenseTensor<T> tensor, long[] shape)
     {
         if (tensor.IsReversedStride)
         {
-            tensor = ToRowMajor(tensor, dims);
+            tensor = ToRowMajor(tensor, tensor.Dimensions.ToArray());
         }
 
-        long[] shape = Array.ConvertAll(dims, d => (long)d);
         int length = checked((int)tensor.Length);
         if (typeof(T) == typeof(string))
         {
@@ -250,27 +248,16 @@ public sealed class ModelInputs : IDisposable
         return result;
     }
 
-    /// <summary>
-    /// Checks that every required input is present and that symbolic dimensions agree, then returns the names and
-    /// values to feed in input order (an optional input that was not added is left out).
-    /// </summary>
-    internal (string[]? Names, OrtValue[] Values) GetValidatedValues()
+    /// <summary>Checks that every required input is present and that symbolic dimensions agree.</summary>
+    internal void Validate()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         List<string>? missing = null;   // allocated only on the error path: Run should allocate as little as possible
-        int omitted = 0;
-        for (int i = 0; i < _values.Length; i++)
+        for (int i = 0; i < _entries.Length; i++)
         {
-            if (_values[i] is null)
+            if (_entries[i].Value is null && !Description.Inputs[i].IsOptional)
             {
-                if (Description.Inputs[i].IsOptional)
-                {
-                    omitted++;
-                }
-                else
-                {
-                    (missing ??= []).Add($"'{Description.Inputs[i].Name}'");
-                }
+                (missing ??= []).Add($"'{Description.Inputs[i].Name}'");
             }
         }
 
@@ -281,43 +268,57 @@ public sealed class ModelInputs : IDisposable
                 "inputs");
         }
 
-        CheckSymbols();
-        if (omitted == 0)
+        if (_cache.SymbolsRepeat)
         {
-            OrtValue[] all = _values!;
-            return (null, all);
+            CheckSymbols();
         }
+    }
 
-        var names = new string[_values.Length - omitted];
-        var values = new OrtValue[names.Length];
-        for (int i = 0, j = 0; i < _values.Length; i++)
+    /// <summary>The names and values to feed, in input order (an optional input that was not added is left out).</summary>
+    internal (string[] Names, OrtValue[] Values) GetValues()
+    {
+        var names = new List<string>(_entries.Length);
+        var values = new List<OrtValue>(_entries.Length);
+        for (int i = 0; i < _entries.Length; i++)
         {
-            if (_values[i] is OrtValue value)
+            if (_entries[i].Value is OrtValue value)
             {
-                names[j] = Description.Inputs[i].Name;
-                values[j++] = value;
+                names.Add(Description.Inputs[i].Name);
+                values.Add(value);
             }
         }
 
-        return (names, values);
+        return ([.. names], [.. values]);
+    }
+
+    /// <summary>Binds every input that was added (an optional input that was not is left unbound, so not fed).</summary>
+    internal void BindTo(OrtIoBinding binding)
+    {
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            if (_entries[i].Value is OrtValue value)
+            {
+                binding.BindInput(Description.Inputs[i].Name, value);
+            }
+        }
     }
 
     // Compares each symbolic axis with the first earlier axis of the same name: a few axes at most, so a pairwise scan
     // is cheaper than a dictionary and allocates nothing on every run.
     private void CheckSymbols()
     {
-        for (int i = 0; i < _values.Length; i++)
+        for (int i = 0; i < _entries.Length; i++)
         {
             var shape = Description.Inputs[i].Shape;
-            var dims = _dims[i];
+            var dims = _entries[i].Shape;
             for (int axis = 0; shape is not null && dims is not null && axis < shape.Count; axis++)
             {
                 if (shape[axis].IsSymbolic && FirstWithSymbol(shape[axis].Symbol!, i, axis) is (int j, int firstAxis)
-                    && _dims[j]![firstAxis] != dims[axis])
+                    && _entries[j].Shape![firstAxis] != dims[axis])
                 {
                     throw new ArgumentException(
                         $"Dimension '{shape[axis].Symbol}' must have the same size everywhere, but input '{Description.Inputs[j].Name}' has " +
-                        $"{_dims[j]![firstAxis]} (axis {firstAxis}) and input '{Description.Inputs[i].Name}' has {dims[axis]} (axis {axis}).",
+                        $"{_entries[j].Shape![firstAxis]} (axis {firstAxis}) and input '{Description.Inputs[i].Name}' has {dims[axis]} (axis {axis}).",
                         "inputs");
                 }
             }
@@ -330,7 +331,7 @@ public sealed class ModelInputs : IDisposable
         for (int j = 0; j <= input; j++)
         {
             var shape = Description.Inputs[j].Shape;
-            if (shape is null || _dims[j] is null)
+            if (shape is null || _entries[j].Shape is null)
             {
                 continue;
             }
@@ -349,7 +350,7 @@ public sealed class ModelInputs : IDisposable
     }
 
     /// <summary>For tests and diagnostics: the native value created for an input.</summary>
-    internal OrtValue? GetValue(int index) => _values[index];
+    internal OrtValue? GetValue(int index) => _entries[index].Value;
 
     /// <summary>Releases the native values and unpins the tensors' buffers.</summary>
     public void Dispose()
@@ -360,10 +361,16 @@ public sealed class ModelInputs : IDisposable
         }
 
         _disposed = true;
-        for (int i = 0; i < _values.Length; i++)
+        for (int i = 0; i < _entries.Length; i++)
         {
-            _values[i]?.Dispose();
-            _values[i] = null;
+            _entries[i].Value?.Dispose();
         }
+
+        Array.Clear(_entries);
+        _cache.ReturnEntries(_entries);
+        _entries = [];
     }
 }
+
+/// <summary>An input's native value and, for a tensor, the shape it was created with.</summary>
+internal readonly record struct InputEntry(OrtValue? Value, long[]? Shape);

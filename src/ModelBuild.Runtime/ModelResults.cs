@@ -13,14 +13,13 @@ namespace ModelBuild.Runtime;
 public sealed class ModelResults : IDisposable
 {
     private readonly IDisposableReadOnlyCollection<OrtValue> _values;
-    private readonly object?[] _tensors;
+    private object?[]? _read;   // what each output was read as, created on the first read: Run allocates only what is used
     private bool _disposed;
 
     internal ModelResults(ModelDescription description, IDisposableReadOnlyCollection<OrtValue> values)
     {
         Description = description;
         _values = values;
-        _tensors = new object?[values.Count];
     }
 
     /// <summary>Gets the description of the model that produced the results.</summary>
@@ -28,6 +27,8 @@ public sealed class ModelResults : IDisposable
 
     /// <summary>Gets the number of outputs.</summary>
     public int Count => _values.Count;
+
+    private object?[] Read => _read ??= new object?[_values.Count];
 
     /// <summary>
     /// Returns output <paramref name="index"/> (an index into <see cref="ModelDescription.Outputs"/>) as a
@@ -45,9 +46,9 @@ public sealed class ModelResults : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _tensors.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
 
-        if (_tensors[index] is DenseTensor<T> cached)
+        if (Read[index] is DenseTensor<T> cached)
         {
             return cached;
         }
@@ -59,7 +60,7 @@ public sealed class ModelResults : IDisposable
         }
 
         int[] dims = CompositeValues.CheckedDims(
-            value.GetTensorTypeAndShape(), typeof(T), name, $"GetTensor<{ElementTypes.CSharpName(typeof(T))}> was called", out int count);
+            value.GetTensorTypeAndShape(), typeof(T), name, static () => $"GetTensor<{ElementTypes.CSharpName(typeof(T))}> was called", out int count);
         DenseTensor<T> tensor;
         if (typeof(T) == typeof(string))
         {
@@ -72,7 +73,7 @@ public sealed class ModelResults : IDisposable
             tensor = new DenseTensor<T>(manager.Memory, dims);
         }
 
-        _tensors[index] = tensor;
+        Read[index] = tensor;
         return tensor;
     }
 
@@ -86,7 +87,7 @@ public sealed class ModelResults : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _tensors.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         return OrtValues.HasValue(_values.ElementAt(index));
     }
 
@@ -129,15 +130,15 @@ public sealed class ModelResults : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _tensors.Length);
-        if (_tensors[index] is TResult cached)
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        if (Read[index] is TResult cached)
         {
             return cached;
         }
 
         var value = Value(index, out string name);
         var result = read(value, name);
-        _tensors[index] = result;
+        Read[index] = result;
         return result;
     }
 
@@ -166,7 +167,7 @@ public sealed class ModelResults : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _tensors.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         return _values.ElementAt(index);
     }
 
@@ -179,7 +180,7 @@ public sealed class ModelResults : IDisposable
         }
 
         _disposed = true;
-        Array.Clear(_tensors);
+        _read = null;
         _values.Dispose();
     }
 }

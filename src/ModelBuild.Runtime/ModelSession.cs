@@ -11,8 +11,11 @@ namespace ModelBuild.Runtime;
 public sealed class ModelSession : IDisposable
 {
     private readonly SessionOptions _sessionOptions;
+    private readonly RunOptions _runOptions = new();   // shared by synchronous runs: ONNX Runtime only reads it
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly bool _bindOutputs;
+    private readonly Stack<OrtIoBinding> _idleBindings = new();   // guarded by _gate
     private readonly Lock _gate = new();
     private int _activeRuns;
     private bool _disposed;
@@ -28,6 +31,7 @@ public sealed class ModelSession : IDisposable
         InferenceSession = session;
         _inputNames = description.Inputs.Select(i => i.Name).ToArray();
         _outputNames = description.Outputs.Select(o => o.Name).ToArray();
+        _bindOutputs = description.Outputs.All(o => o.Type.Kind == ValueKind.Tensor);
     }
 
     /// <summary>Gets the description the session was loaded from.</summary>
@@ -199,9 +203,8 @@ public sealed class ModelSession : IDisposable
     /// <exception cref="OnnxRuntimeException">ONNX Runtime failed to run the model.</exception>
     public ModelResults Run(ModelInputs inputs)
     {
-        var (names, values) = Prepare(inputs);
-        using var runOptions = new RunOptions();
-        return RunCore(runOptions, names ?? _inputNames, values);
+        Prepare(inputs);
+        return RunCore(_runOptions, inputs);
     }
 
     /// <summary>
@@ -216,7 +219,7 @@ public sealed class ModelSession : IDisposable
     /// <exception cref="OperationCanceledException">The run was cancelled (the task ends cancelled).</exception>
     public Task<ModelResults> RunAsync(ModelInputs inputs, CancellationToken cancellationToken = default)
     {
-        var (names, values) = Prepare(inputs);
+        Prepare(inputs);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<ModelResults>(cancellationToken);
@@ -230,8 +233,7 @@ public sealed class ModelSession : IDisposable
             {
                 try
                 {
-                    var results = RunCore(runOptions, names ?? _inputNames, values);
-                    return results;
+                    return RunCore(runOptions, inputs);
                 }
                 catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
                 {
@@ -241,7 +243,7 @@ public sealed class ModelSession : IDisposable
         }, cancellationToken);
     }
 
-    private (string[]? Names, OrtValue[] Values) Prepare(ModelInputs inputs)
+    private void Prepare(ModelInputs inputs)
     {
         lock (_gate)
         {
@@ -256,14 +258,14 @@ public sealed class ModelSession : IDisposable
                 nameof(inputs));
         }
 
-        return inputs.GetValidatedValues();
+        inputs.Validate();
     }
 
     private static bool SameInputs(ModelDescription a, ModelDescription b) =>
         a.Inputs.Count == b.Inputs.Count
         && a.Inputs.Zip(b.Inputs).All(p => p.First.Name == p.Second.Name && p.First.Type.ToString() == p.Second.Type.ToString());
 
-    private ModelResults RunCore(RunOptions runOptions, string[] inputNames, OrtValue[] values)
+    private ModelResults RunCore(RunOptions runOptions, ModelInputs inputs)
     {
         lock (_gate)
         {
@@ -275,8 +277,7 @@ public sealed class ModelSession : IDisposable
         Exception? error = null;
         try
         {
-            var outputs = InferenceSession.Run(runOptions, inputNames, values, _outputNames);
-            return new ModelResults(Description, outputs);
+            return new ModelResults(Description, _bindOutputs ? RunBound(runOptions, inputs) : RunUnbound(runOptions, inputs));
         }
         catch (Exception ex)
         {
@@ -296,6 +297,46 @@ public sealed class ModelSession : IDisposable
             if (release)
             {
                 ReleaseNative();
+            }
+        }
+    }
+
+    private IDisposableReadOnlyCollection<OrtValue> RunUnbound(RunOptions runOptions, ModelInputs inputs)
+    {
+        var (names, values) = inputs.GetValues();
+        return InferenceSession.Run(runOptions, names ?? _inputNames, values, _outputNames);
+    }
+
+    // Tensor outputs go through a pooled I/O binding: it allocates less managed memory per run than Run(names, values)
+    // (benchmarked in docs/performance.md). Outputs are bound to the CPU allocator before and unbound after each run,
+    // because a binding that still holds the previous outputs makes ONNX Runtime write the next ones into them.
+    private IDisposableReadOnlyCollection<OrtValue> RunBound(RunOptions runOptions, ModelInputs inputs)
+    {
+        OrtIoBinding? binding;
+        lock (_gate)
+        {
+            _idleBindings.TryPop(out binding);
+        }
+
+        binding ??= InferenceSession.CreateIoBinding();
+        try
+        {
+            inputs.BindTo(binding);
+            foreach (string name in _outputNames)
+            {
+                binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+            }
+
+            InferenceSession.RunWithBinding(runOptions, binding);
+            return binding.GetOutputValues();
+        }
+        finally
+        {
+            binding.ClearBoundInputs();
+            binding.ClearBoundOutputs();
+            lock (_gate)
+            {
+                _idleBindings.Push(binding);
             }
         }
     }
@@ -327,6 +368,13 @@ public sealed class ModelSession : IDisposable
 
     private void ReleaseNative()
     {
+        foreach (var binding in _idleBindings)
+        {
+            binding.Dispose();
+        }
+
+        _idleBindings.Clear();
+        _runOptions.Dispose();
         InferenceSession.Dispose();
         _sessionOptions.Dispose();
     }

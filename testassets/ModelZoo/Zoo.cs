@@ -23,6 +23,7 @@ public static class Zoo
         ["hostile-doc.onnx"] = path => OnnxModelWriter.WriteFile(HostileDocModel.Build(), path),
         ["transformer-encoder-small.onnx"] = path => OnnxModelWriter.WriteFile(TransformerEncoderModel.Build(TransformerEncoderConfig.Small), path),
         ["conv-net-small.onnx"] = path => OnnxModelWriter.WriteFile(ConvNetModel.Build(ConvNetConfig.Small), path),
+        ["text-classifier.onnx"] = path => OnnxModelWriter.WriteFile(TextClassifierModel.Build(), path),
         ["empty.onnx"] = path => File.WriteAllBytes(path, InvalidFiles.Empty()),
         ["truncated.onnx"] = path => File.WriteAllBytes(path, InvalidFiles.Truncated()),
         ["random.onnx"] = path => File.WriteAllBytes(path, InvalidFiles.Random()),
@@ -49,7 +50,7 @@ public static class Zoo
     /// <summary>The files that must be read without error (the others are deliberately invalid).</summary>
     public static IReadOnlyList<string> ValidModels { get; } =
         ["iris-classifier.onnx", "awkward-names.onnx", "dynamic-dims.onnx", "external-data.onnx", "hostile-doc.onnx",
-         "transformer-encoder-small.onnx", "conv-net-small.onnx"];
+         "transformer-encoder-small.onnx", "conv-net-small.onnx", "text-classifier.onnx"];
 
     /// <summary>Writes one model of <see cref="Names"/> or <see cref="LargeNames"/> (file name, with or without ".onnx") into <paramref name="folder"/>.</summary>
     public static void Write(string name, string folder)

@@ -130,6 +130,55 @@ public sealed class ModelSessionTests : IDisposable
     }
 
     [Fact]
+    public void Run_AfterADisposedFullInputSet_StartsFromNoInputs()
+    {
+        // Disposed inputs hand their storage to the next ModelInputs of the model: it must come back empty.
+        using var session = _iris.Load();
+        using (var full = new ModelInputs(session.Description))
+        {
+            full.Add(0, Features(1, 2, 3, 4));
+            session.Run(full).Dispose();
+        }
+
+        using var next = new ModelInputs(session.Description);
+        Assert.Contains("'features'", Assert.Throws<ArgumentException>(() => session.Run(next)).Message);
+        next.Add(0, Features(4, 3, 2, 1));
+        using var results = session.Run(next);
+        Assert.Equal([1, 3], results.GetTensor<float>(0).Dimensions.ToArray());
+    }
+
+    [Fact]
+    public void Run_EarlierResultsKeepTheirValues_WhileLaterRunsOfAnyShapeFollow()
+    {
+        // Runs on one thread reuse one I/O binding; ONNX Runtime would write into outputs a binding still held.
+        using var session = _iris.Load();
+        float[][] batches = [[5.1f, 3.5f, 1.4f, 0.2f], [6.7f, 3.0f, 5.2f, 2.3f], [-1f, 0f, 2f, 0.5f, 1f, 1f, 1f, 1f, 0f, 0f, 0f, 9f]];
+        var kept = new List<(ModelResults Results, float[] Copy)>();
+        try
+        {
+            foreach (float[] batch in batches)
+            {
+                using var inputs = new ModelInputs(session.Description);
+                inputs.Add(0, Features(batch));
+                var results = session.Run(inputs);
+                kept.Add((results, results.GetTensor<float>(0).ToArray()));
+            }
+
+            Assert.NotEqual(kept[0].Copy, kept[1].Copy);
+            Assert.Equal(9, kept[2].Copy.Length);
+            foreach (var (results, copy) in kept)
+            {
+                Assert.Equal(copy, results.GetTensor<float>(0).ToArray());
+                Assert.Equal(copy, results.GetOrtValue(0).GetTensorDataAsSpan<float>().ToArray());
+            }
+        }
+        finally
+        {
+            kept.ForEach(k => k.Results.Dispose());
+        }
+    }
+
+    [Fact]
     public void Run_SymbolicDimensionDisagreement_ThrowsNamingBothInputs()
     {
         using var fixture = new ModelFixture(TestModels.AddTwo());

@@ -203,7 +203,7 @@ namespace Awkward
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Input2 { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="AwkwardNames"/> run; owns their native memory until disposed.</summary>
+    /// <summary>The outputs of one <see cref="AwkwardNames"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed class AwkwardNamesOutput : global::System.IDisposable
     {
@@ -212,39 +212,25 @@ namespace Awkward
         internal AwkwardNamesOutput(global::ModelBuild.Runtime.ModelResults results)
         {
             this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
-            try
-            {
-                this.Output0 = results.GetTensor<float>(0);
-                this.Dispose2 = results.GetTensor<float>(1);
-                this.AwkwardNamesOutput2 = results.GetTensor<float>(2);
-                this.ToString2 = results.GetTensor<float>(3);
-                this.GetType2 = results.GetTensor<float>(4);
-                this.Output = results.GetTensor<float>(5);
-            }
-            catch
-            {
-                results.Dispose();
-                throw;
-            }
         }
 
         /// <summary>ONNX output <c>0</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output0 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output0 => this._results.GetTensor<float>(0);
 
         /// <summary>ONNX output <c>Dispose</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Dispose2 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Dispose2 => this._results.GetTensor<float>(1);
 
         /// <summary>ONNX output <c>AwkwardNamesOutput</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> AwkwardNamesOutput2 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> AwkwardNamesOutput2 => this._results.GetTensor<float>(2);
 
         /// <summary>ONNX output <c>ToString</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> ToString2 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> ToString2 => this._results.GetTensor<float>(3);
 
         /// <summary>ONNX output <c>GetType</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> GetType2 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> GetType2 => this._results.GetTensor<float>(4);
 
         /// <summary>ONNX output <c>output</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output => this._results.GetTensor<float>(5);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

@@ -147,7 +147,7 @@ namespace Dynamic.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Anything { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="DynamicShapes"/> run; owns their native memory until disposed.</summary>
+    /// <summary>The outputs of one <see cref="DynamicShapes"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     internal sealed class DynamicShapesOutput : global::System.IDisposable
     {
@@ -156,19 +156,10 @@ namespace Dynamic.Models
         internal DynamicShapesOutput(global::ModelBuild.Runtime.ModelResults results)
         {
             this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
-            try
-            {
-                this.Scores = results.GetTensor<double>(0);
-            }
-            catch
-            {
-                results.Dispose();
-                throw;
-            }
         }
 
         /// <summary>ONNX output <c>scores</c>: element type <c>double</c>, shape <c>[?, batch]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> Scores { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> Scores => this._results.GetTensor<double>(0);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

@@ -142,7 +142,7 @@ namespace Hostile.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> SummaryIncludeFileEtcPasswdPathX { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="HostileModel"/> run; owns their native memory until disposed.</summary>
+    /// <summary>The outputs of one <see cref="HostileModel"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed class HostileModelOutput : global::System.IDisposable
     {
@@ -151,20 +151,11 @@ namespace Hostile.Models
         internal HostileModelOutput(global::ModelBuild.Runtime.ModelResults results)
         {
             this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
-            try
-            {
-                this.YErrorOut = results.GetTensor<float>(0);
-            }
-            catch
-            {
-                results.Dispose();
-                throw;
-            }
         }
 
         /// <summary>ONNX output <c>y\u2028#error out</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
         /// <remarks>*/ end\u000A#error x\u000D\u000A#pragma warning disable\u2028#error y\u2029#error z\u0085#error w &lt;/summary&gt; &lt;include file=&apos;/etc/passwd&apos; path=&apos;x&apos;/&gt; &quot; \ &amp; &lt;b&gt; \u202E evil \u200B \u0000 \uD800 endxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx … (truncated; 1344 characters in all)</remarks>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> YErrorOut { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> YErrorOut => this._results.GetTensor<float>(0);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

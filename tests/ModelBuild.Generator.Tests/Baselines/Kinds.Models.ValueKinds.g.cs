@@ -164,7 +164,7 @@ namespace Kinds.Models
         public global::System.Collections.Generic.IReadOnlyList<global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>>? MaybeList { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="ValueKinds"/> run; owns their native memory until disposed.</summary>
+    /// <summary>The outputs of one <see cref="ValueKinds"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed class ValueKindsOutput : global::System.IDisposable
     {
@@ -173,31 +173,19 @@ namespace Kinds.Models
         internal ValueKindsOutput(global::ModelBuild.Runtime.ModelResults results)
         {
             this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
-            try
-            {
-                this.Labels = results.GetMapSequence<long, float>(0);
-                this.Names = results.GetMap<long, string>(1);
-                this.Items = results.GetSequence<global::Microsoft.ML.OnnxRuntime.BFloat16>(2);
-                this.Echo = results.HasValue(3) ? results.GetTensor<float>(3) : null;
-            }
-            catch
-            {
-                results.Dispose();
-                throw;
-            }
         }
 
         /// <summary>ONNX output <c>labels</c> of type <c>sequence(map(int64, tensor(float) unknown rank))</c>.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyDictionary<long, float>> Labels { get; }
+        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyDictionary<long, float>> Labels => this._results.GetMapSequence<long, float>(0);
 
         /// <summary>ONNX output <c>names</c> of type <c>map(int64, tensor(string) [])</c>.</summary>
-        public global::System.Collections.Generic.IReadOnlyDictionary<long, string> Names { get; }
+        public global::System.Collections.Generic.IReadOnlyDictionary<long, string> Names => this._results.GetMap<long, string>(1);
 
         /// <summary>ONNX output <c>items</c> of type <c>sequence(tensor(bfloat16) [0])</c>.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>> Items { get; }
+        public global::System.Collections.Generic.IReadOnlyList<global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>> Items => this._results.GetSequence<global::Microsoft.ML.OnnxRuntime.BFloat16>(2);
 
         /// <summary>ONNX output <c>echo</c> of type <c>optional(tensor(float) [n])</c>, null when absent.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>? Echo { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>? Echo => this._results.HasValue(3) ? this._results.GetTensor<float>(3) : null;
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

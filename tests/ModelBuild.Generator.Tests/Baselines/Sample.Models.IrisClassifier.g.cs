@@ -140,7 +140,7 @@ namespace Sample.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Features { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="IrisClassifier"/> run; owns their native memory until disposed.</summary>
+    /// <summary>The outputs of one <see cref="IrisClassifier"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed class IrisClassifierOutput : global::System.IDisposable
     {
@@ -149,24 +149,14 @@ namespace Sample.Models
         internal IrisClassifierOutput(global::ModelBuild.Runtime.ModelResults results)
         {
             this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
-            try
-            {
-                this.Probabilities = results.GetTensor<float>(0);
-                this.Label = results.GetTensor<long>(1);
-            }
-            catch
-            {
-                results.Dispose();
-                throw;
-            }
         }
 
         /// <summary>ONNX output <c>probabilities</c>: element type <c>float</c>, shape <c>[batch, 3]</c>.</summary>
         /// <remarks>Class probabilities.</remarks>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Probabilities { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Probabilities => this._results.GetTensor<float>(0);
 
         /// <summary>ONNX output <c>label</c>: element type <c>int64</c>, shape <c>[batch]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> Label { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> Label => this._results.GetTensor<long>(1);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

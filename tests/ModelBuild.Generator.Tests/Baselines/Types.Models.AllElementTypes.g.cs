@@ -211,7 +211,7 @@ namespace Types.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16> InBfloat16 { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="AllElementTypes"/> run; owns their native memory until disposed.</summary>
+    /// <summary>The outputs of one <see cref="AllElementTypes"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
     public sealed class AllElementTypesOutput : global::System.IDisposable
     {
@@ -220,71 +220,49 @@ namespace Types.Models
         internal AllElementTypesOutput(global::ModelBuild.Runtime.ModelResults results)
         {
             this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
-            try
-            {
-                this.OutFloat = results.GetTensor<float>(0);
-                this.OutDouble = results.GetTensor<double>(1);
-                this.OutInt8 = results.GetTensor<sbyte>(2);
-                this.OutUint8 = results.GetTensor<byte>(3);
-                this.OutInt16 = results.GetTensor<short>(4);
-                this.OutUint16 = results.GetTensor<ushort>(5);
-                this.OutInt32 = results.GetTensor<int>(6);
-                this.OutUint32 = results.GetTensor<uint>(7);
-                this.OutInt64 = results.GetTensor<long>(8);
-                this.OutUint64 = results.GetTensor<ulong>(9);
-                this.OutBool = results.GetTensor<bool>(10);
-                this.OutString = results.GetTensor<string>(11);
-                this.OutFloat16 = results.GetTensor<global::Microsoft.ML.OnnxRuntime.Float16>(12);
-                this.OutBfloat16 = results.GetTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>(13);
-            }
-            catch
-            {
-                results.Dispose();
-                throw;
-            }
         }
 
         /// <summary>ONNX output <c>out_float</c>: element type <c>float</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> OutFloat { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> OutFloat => this._results.GetTensor<float>(0);
 
         /// <summary>ONNX output <c>out_double</c>: element type <c>double</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> OutDouble { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> OutDouble => this._results.GetTensor<double>(1);
 
         /// <summary>ONNX output <c>out_int8</c>: element type <c>int8</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<sbyte> OutInt8 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<sbyte> OutInt8 => this._results.GetTensor<sbyte>(2);
 
         /// <summary>ONNX output <c>out_uint8</c>: element type <c>uint8</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<byte> OutUint8 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<byte> OutUint8 => this._results.GetTensor<byte>(3);
 
         /// <summary>ONNX output <c>out_int16</c>: element type <c>int16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<short> OutInt16 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<short> OutInt16 => this._results.GetTensor<short>(4);
 
         /// <summary>ONNX output <c>out_uint16</c>: element type <c>uint16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ushort> OutUint16 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ushort> OutUint16 => this._results.GetTensor<ushort>(5);
 
         /// <summary>ONNX output <c>out_int32</c>: element type <c>int32</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<int> OutInt32 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<int> OutInt32 => this._results.GetTensor<int>(6);
 
         /// <summary>ONNX output <c>out_uint32</c>: element type <c>uint32</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<uint> OutUint32 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<uint> OutUint32 => this._results.GetTensor<uint>(7);
 
         /// <summary>ONNX output <c>out_int64</c>: element type <c>int64</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> OutInt64 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> OutInt64 => this._results.GetTensor<long>(8);
 
         /// <summary>ONNX output <c>out_uint64</c>: element type <c>uint64</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ulong> OutUint64 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ulong> OutUint64 => this._results.GetTensor<ulong>(9);
 
         /// <summary>ONNX output <c>out_bool</c>: element type <c>bool</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool> OutBool { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool> OutBool => this._results.GetTensor<bool>(10);
 
         /// <summary>ONNX output <c>out_string</c>: element type <c>string</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string> OutString { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string> OutString => this._results.GetTensor<string>(11);
 
         /// <summary>ONNX output <c>out_float16</c>: element type <c>float16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.Float16> OutFloat16 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.Float16> OutFloat16 => this._results.GetTensor<global::Microsoft.ML.OnnxRuntime.Float16>(12);
 
         /// <summary>ONNX output <c>out_bfloat16</c>: element type <c>bfloat16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16> OutBfloat16 { get; }
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16> OutBfloat16 => this._results.GetTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>(13);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

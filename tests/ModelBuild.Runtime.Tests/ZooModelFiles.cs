@@ -1,0 +1,26 @@
+using ModelZoo;
+
+namespace ModelBuild.Runtime.Tests;
+
+/// <summary>The zoo models whose typed wrappers this project generates (Signatures/), written to a temporary folder.</summary>
+public sealed class ZooModelFiles : IDisposable
+{
+    public ZooModelFiles()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "mbrt-zoo-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        Zoo.Write("iris-classifier.onnx", Folder);
+        Zoo.Write("text-classifier.onnx", Folder);
+    }
+
+    public string Folder { get; }
+
+    public string Iris => Path.Combine(Folder, "iris-classifier.onnx");
+
+    public string TextClassifier => Path.Combine(Folder, "text-classifier.onnx");
+
+    /// <summary>Options for loading an original zoo file: its hash is not the compiled variant's recorded one.</summary>
+    public static ModelOptions Options => new() { VerifyIntegrity = false, IntraOpNumThreads = 1 };
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
