@@ -49,6 +49,18 @@ public sealed class ModelSession : IDisposable
     /// <summary>Gets the execution provider the session runs on: <c>cpu</c> or <c>cuda</c>.</summary>
     public string ExecutionProvider { get; }
 
+    /// <summary>For tests: the number of runs in progress.</summary>
+    internal int ActiveRuns
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _activeRuns;
+            }
+        }
+    }
+
     /// <summary>Gets the underlying ONNX Runtime session, for uses the typed API does not cover. It is owned by this object.</summary>
     public InferenceSession InferenceSession { get; }
 

@@ -16,7 +16,8 @@ internal static class PerformanceReport
     private const string GoalQuantize = "int8";
 
     public static string Render(MachineInfo machine, DateTimeOffset date, string method, IReadOnlyList<BenchResult> results,
-        IReadOnlyList<CompileMeasurement> compiles, IReadOnlyDictionary<string, string> variantDescriptions, bool small)
+        IReadOnlyList<CompileMeasurement> compiles, IReadOnlyList<AllocationResult> allocations,
+        IReadOnlyDictionary<string, string> variantDescriptions, bool small)
     {
         var md = new StringBuilder();
         md.AppendLine("# Performance");
@@ -127,6 +128,8 @@ internal static class PerformanceReport
             md.AppendLine(Inv($"| compile + verify | ≤ {CompileVerifyGoalSeconds} s | | {compileVerify:F1} s | {Met(compileVerify <= CompileVerifyGoalSeconds)} | {built.CompileMilliseconds / 1000:F1} s quantize + optimize |"));
         }
 
+        RenderAllocations(md, allocations);
+
         var notes = new List<string>();
         if (!machine.CpuFeatures.Contains("vnni", StringComparison.Ordinal))
         {
@@ -150,6 +153,36 @@ internal static class PerformanceReport
         md.AppendLine();
         md.AppendLine("BenchmarkDotNet's own report of the same run: `artifacts/bench/BenchmarkDotNet.Artifacts/results/` (not committed).");
         return md.ToString();
+    }
+
+    private static void RenderAllocations(StringBuilder md, IReadOnlyList<AllocationResult> allocations)
+    {
+        md.AppendLine();
+        md.AppendLine("## Allocations per run (typed API vs hand-written ONNX Runtime)");
+        md.AppendLine();
+        md.AppendLine("Managed bytes allocated by one run, BenchmarkDotNet's MemoryDiagnoser (tests/ModelBuild.Benchmarks/RunAllocationBenchmarks.cs, " +
+                      "the calls in RunCalls/), on two small zoo models where per-run overhead is all there is: `iris-classifier` " +
+                      "(one float input [1, 4], two outputs) and `text-classifier` (BERT-style input_ids, attention_mask, token_type_ids, int64 [1, 16]; one output). " +
+                      "`Typed`: the generated wrapper's `Run`, outputs not read (they are read on first access). `TypedReadingOutputs`: the same, reading every output property " +
+                      "(each a `DenseTensor<T>` view over native memory). `HandWrittenOrtValue`: the leanest ONNX Runtime code, OrtValues over the caller's arrays with names, shapes, " +
+                      "the value array and one RunOptions cached, outputs read as spans. `HandWrittenNamedOnnxValue`: ONNX Runtime's API whose outputs are `DenseTensor<T>` like the wrapper's. " +
+                      "The goal: `Typed` ≤ `HandWrittenOrtValue` and `TypedReadingOutputs` ≤ `HandWrittenNamedOnnxValue` " +
+                      "(tests/ModelBuild.Runtime.Tests/AllocationTests.cs asserts both on every test run).");
+        md.AppendLine();
+        md.AppendLine("| model | call | allocated (B/run) | vs hand-written OrtValue | time (µs/run) | goal |");
+        md.AppendLine("|---|---|--:|--:|--:|---|");
+        foreach (AllocationResult a in allocations)
+        {
+            long? ortValue = allocations.FirstOrDefault(b => b.Model == a.Model && b.Method == nameof(RunAllocationBenchmarks.HandWrittenOrtValue))?.BytesPerRun;
+            long? named = allocations.FirstOrDefault(b => b.Model == a.Model && b.Method == nameof(RunAllocationBenchmarks.HandWrittenNamedOnnxValue))?.BytesPerRun;
+            string goal = a.Method switch
+            {
+                nameof(RunAllocationBenchmarks.Typed) when ortValue is long limit => Met(a.BytesPerRun <= limit) + Inv($" (≤ {limit} B)"),
+                nameof(RunAllocationBenchmarks.TypedReadingOutputs) when named is long limit => Met(a.BytesPerRun <= limit) + Inv($" (≤ {limit} B)"),
+                _ => "",
+            };
+            md.AppendLine(Inv($"| {a.Model} | {a.Method} | {a.BytesPerRun} | {Ratio(a.BytesPerRun, ortValue)} | {a.MeanMicroseconds:F1} | {goal} |"));
+        }
     }
 
     private static string Ratio(double value, double? baseline, string format = "F2") =>

@@ -64,14 +64,31 @@ foreach (CompilerRun run in CompilerRuns.All)
     compiles.Add(c);
 }
 
+bool failed = false;
 Console.WriteLine("== latency (BenchmarkDotNet)");
 Summary summary = BenchmarkRunner.Run<InferenceBenchmarks>(BenchConfig.Create(Path.Combine(work, "BenchmarkDotNet.Artifacts"), quick));
+
+Console.WriteLine("== allocations per run (BenchmarkDotNet)");
+Summary allocationSummary = BenchmarkRunner.Run<RunAllocationBenchmarks>(BenchConfig.Create(Path.Combine(work, "BenchmarkDotNet.Artifacts"), quick));
+var allocations = new List<AllocationResult>();
+foreach (BenchmarkReport report in allocationSummary.Reports)
+{
+    long? bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+    if (bytes is null || report.ResultStatistics is null)
+    {
+        Console.Error.WriteLine($"error: no allocation measured for {report.BenchmarkCase.DisplayInfo}.");
+        failed = true;
+        continue;
+    }
+
+    allocations.Add(new AllocationResult((string)report.BenchmarkCase.Parameters[nameof(RunAllocationBenchmarks.Model)],
+        report.BenchmarkCase.Descriptor.WorkloadMethod.Name, bytes.Value, report.ResultStatistics.Mean / 1e3));
+}
 
 Console.WriteLine("== accuracy");
 var cosines = AccuracyCheck.Run(BenchModels.All, Variants.All);
 
 var results = new List<BenchResult>();
-bool failed = false;
 foreach (BenchModel model in BenchModels.All)
 {
     foreach (Variant variant in Variants.All)
@@ -91,7 +108,7 @@ foreach (BenchModel model in BenchModels.All)
     }
 }
 
-string markdown = PerformanceReport.Render(MachineInfo.Collect(), DateTimeOffset.UtcNow, BenchConfig.Describe(quick), results, compiles,
+string markdown = PerformanceReport.Render(MachineInfo.Collect(), DateTimeOffset.UtcNow, BenchConfig.Describe(quick), results, compiles, allocations,
     Variants.All.ToDictionary(v => v.Name, v => v.Description), small);
 Console.WriteLine();
 Console.WriteLine(markdown);

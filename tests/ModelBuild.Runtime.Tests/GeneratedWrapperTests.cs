@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelBuild.Benchmarks;
 using ModelBuild.Onnx;
 using ZooModels;
 

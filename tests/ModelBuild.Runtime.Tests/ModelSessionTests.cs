@@ -384,7 +384,15 @@ public sealed class ModelSessionTests : IDisposable
         inputs.Add(0, new DenseTensor<float>(new float[] { 0 }, [1]));
         using var cts = new CancellationTokenSource();
         var task = session.RunAsync(inputs, cts.Token);
-        await Task.Delay(200);
+        // Disposing before the run is under way would only test the disposed check; wait until it is inside ONNX Runtime.
+        var deadline = Stopwatch.StartNew();
+        while (session.ActiveRuns == 0 && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, session.ActiveRuns);
+        await Task.Delay(100);
 
         session.Dispose(); // must not free the native session under the running call (that would crash the process)
         Assert.Throws<ObjectDisposedException>(() => session.Run(inputs));

@@ -1,8 +1,9 @@
+using ModelBuild.Runtime;
 using ModelZoo;
 
-namespace ModelBuild.Runtime.Tests;
+namespace ModelBuild.Benchmarks;
 
-/// <summary>The zoo models whose typed wrappers this project generates (Signatures/), written to a temporary folder.</summary>
+/// <summary>The zoo models whose typed wrappers are generated from Signatures/, written to a temporary folder.</summary>
 public sealed class ZooModelFiles : IDisposable
 {
     public ZooModelFiles()
