@@ -254,10 +254,13 @@ namespace ModelBuild.Generator
             }
         }
 
-        /// <summary>The members every generated Input/Output class has (object's and IDisposable's).</summary>
+        /// <summary>
+        /// The members every generated Input/Output class has or inherits (object's, static ones included, and
+        /// IDisposable's): a property of the same name would hide one (warning CS0108).
+        /// </summary>
         public static readonly IReadOnlyList<string> ReservedMemberNames = new[]
         {
-            "Dispose", "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
+            "Dispose", "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize", "ReferenceEquals",
         };
 
         /// <summary>

@@ -6,9 +6,16 @@ namespace ModelBuild.Generator.Tests;
 /// <summary>Generated code compiles with no warnings or errors (all warnings on, XML docs checked).</summary>
 public class CompileTests
 {
-    private static void AssertCompiles(string signatureName, string consumerCode)
+    private static void AssertCompiles(string signatureName, string consumerCode) =>
+        EmitWithoutWarnings(signatureName, TestFiles.ReadSignature(signatureName), consumerCode);
+
+    /// <summary>
+    /// Generates code for one signature, compiles it with <paramref name="consumerCode"/> (all warnings on, XML docs
+    /// checked), asserts that nothing at all is reported, and returns the assembly.
+    /// </summary>
+    internal static byte[] EmitWithoutWarnings(string signatureName, string signatureJson, string consumerCode)
     {
-        var file = new InMemoryAdditionalText("/proj/obj/modelbuild/" + signatureName + ".modelsig.json", TestFiles.ReadSignature(signatureName));
+        var file = new InMemoryAdditionalText("/proj/obj/modelbuild/" + signatureName + ".modelsig.json", signatureJson);
         GeneratorDriver driver = GeneratorHarness.CreateDriver(file);
         driver.RunGeneratorsAndUpdateCompilation(GeneratorHarness.CreateCompilation(consumerCode), out Compilation output, out var generatorDiagnostics);
         Assert.Empty(generatorDiagnostics);
@@ -25,6 +32,7 @@ public class CompileTests
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         Assert.True(emit.Success);
         Assert.True(xmlStream.Length > 0);
+        return peStream.ToArray();
     }
 
     [Theory]
