@@ -295,7 +295,7 @@ namespace ModelBuild.Generator
         /// <summary>Members the emitter writes into every model class (<see cref="Emitter"/>).</summary>
         private static readonly string[] ModelClassMemberNames =
         {
-            "Description", "Session", "Variant", "ExecutionProvider", "Load", "Run", "RunAsync", "Dispose", "CreateInputs", "CreateDescription",
+            "Description", "Session", "Variant", "ExecutionProvider", "Load", "Run", "RunAsync", "Dispose", "AddInputs", "CreateDescription",
         };
 
         /// <summary>Null when <paramref name="name"/> can be a generated class name, otherwise the reason.</summary>

@@ -133,8 +133,12 @@ namespace ModelBuild.Generator
             Line("/// <returns>The outputs; dispose them to release their native memory.</returns>");
             Line("public " + output + " Run(" + input + " input)");
             Line("{");
-            Line("    using " + Rt + "ModelInputs inputs = CreateInputs(input);");
-            Line("    return new " + output + "(this.Session.Run(inputs));");
+            Line("    if (input is null)");
+            Line("    {");
+            Line("        throw new global::System.ArgumentNullException(nameof(input));");
+            Line("    }");
+            Line();
+            Line("    return new " + output + "(this.Session.RunLeased(input, s_addInputs));");
             Line("}");
             Line();
 
@@ -144,9 +148,12 @@ namespace ModelBuild.Generator
             Line("/// <returns>The outputs; dispose them to release their native memory.</returns>");
             Line("public async global::System.Threading.Tasks.Task<" + output + "> RunAsync(" + input + " input, global::System.Threading.CancellationToken cancellationToken = default)");
             Line("{");
-            Line("    using " + Rt + "ModelInputs inputs = CreateInputs(input);");
-            Line("    " + Rt + "ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);");
-            Line("    return new " + output + "(results);");
+            Line("    if (input is null)");
+            Line("    {");
+            Line("        throw new global::System.ArgumentNullException(nameof(input));");
+            Line("    }");
+            Line();
+            Line("    return new " + output + "(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));");
             Line("}");
             Line();
 
@@ -157,40 +164,28 @@ namespace ModelBuild.Generator
             Line("}");
             Line();
 
-            Line("private static " + Rt + "ModelInputs CreateInputs(" + input + " input)");
-            Line("{");
-            Line("    if (input is null)");
-            Line("    {");
-            Line("        throw new global::System.ArgumentNullException(nameof(input));");
-            Line("    }");
+            // One delegate for every run (whatever the consumer's language version): runs allocate nothing for it.
+            Line("private static readonly global::System.Action<" + Rt + "ModelInputs, " + input + "> s_addInputs = AddInputs;");
             Line();
-            Line("    " + Rt + "ModelInputs inputs = new " + Rt + "ModelInputs(Description);");
-            Line("    try");
-            Line("    {");
+            Line("private static void AddInputs(" + Rt + "ModelInputs inputs, " + input + " input)");
+            Line("{");
             for (int i = 0; i < m.Inputs.Count; i++)
             {
                 string add = ValueTypes.AddCall(m.Inputs[i].Type, i, "input." + inputNames[i]);
                 if (m.Inputs[i].Type.Kind == "optional")
                 {
                     // An optional input left null is not fed at all.
-                    Line("        if (input." + inputNames[i] + " is not null)");
-                    Line("        {");
-                    Line("            " + add);
-                    Line("        }");
+                    Line("    if (input." + inputNames[i] + " is not null)");
+                    Line("    {");
+                    Line("        " + add);
+                    Line("    }");
                 }
                 else
                 {
-                    Line("        " + add);
+                    Line("    " + add);
                 }
             }
 
-            Line("        return inputs;");
-            Line("    }");
-            Line("    catch");
-            Line("    {");
-            Line("        inputs.Dispose();");
-            Line("        throw;");
-            Line("    }");
             Line("}");
             Line();
 
@@ -287,16 +282,17 @@ namespace ModelBuild.Generator
             Close();
         }
 
+        // A struct over a lease on results the session reuses: a run allocates no output object (docs/architecture.md).
         private void WriteOutputClass(ModelSignature m, string c, string output, string[] names)
         {
-            Summary("The outputs of one <see cref=\"" + c + "\"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.");
+            Summary("The outputs of one <see cref=\"" + c + "\"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref=\"global::System.ObjectDisposedException\"/>.");
             Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelBuild.Generator\", \"1.0\")]");
-            Open(m.Access + " sealed class " + output + " : global::System.IDisposable");
-            Line("private readonly " + Rt + "ModelResults _results;");
+            Open(m.Access + " readonly struct " + output + " : global::System.IDisposable");
+            Line("private readonly " + Rt + "ModelResultsLease _results;");
             Line();
-            Line("internal " + output + "(" + Rt + "ModelResults results)");
+            Line("internal " + output + "(" + Rt + "ModelResultsLease results)");
             Line("{");
-            Line("    this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));");
+            Line("    this._results = results;");
             Line("}");
             for (int i = 0; i < m.Outputs.Count; i++)
             {

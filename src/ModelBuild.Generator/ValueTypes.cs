@@ -77,19 +77,19 @@ namespace ModelBuild.Generator
         {
             if (type.Kind == "optional")
             {
-                return "this._results.HasValue(" + index + ") ? " + GetExpression(type.Inner!, index) + " : null";
+                return "this._results.Results.HasValue(" + index + ") ? " + GetExpression(type.Inner!, index) + " : null";
             }
 
             switch (type.Kind)
             {
                 case "tensor":
-                    return "this._results.GetTensor<" + CodeText.ClrElementType(type.ElementType) + ">(" + index + ")";
+                    return "this._results.Results.GetTensor<" + CodeText.ClrElementType(type.ElementType) + ">(" + index + ")";
                 case "sequence":
                     return type.Inner!.Kind == "map"
-                        ? "this._results.GetMapSequence<" + MapArguments(type.Inner) + ">(" + index + ")"
-                        : "this._results.GetSequence<" + CodeText.ClrElementType(type.Inner.ElementType) + ">(" + index + ")";
+                        ? "this._results.Results.GetMapSequence<" + MapArguments(type.Inner) + ">(" + index + ")"
+                        : "this._results.Results.GetSequence<" + CodeText.ClrElementType(type.Inner.ElementType) + ">(" + index + ")";
                 default:
-                    return "this._results.GetMap<" + MapArguments(type) + ">(" + index + ")";
+                    return "this._results.Results.GetMap<" + MapArguments(type) + ">(" + index + ")";
             }
         }
 

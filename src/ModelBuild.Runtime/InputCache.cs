@@ -1,20 +1,16 @@
 namespace ModelBuild.Runtime;
 
 /// <summary>
-/// What the runs of one model reuse, so that a run with unchanged input shapes allocates no shape array and a
-/// single-threaded loop no entries array. ONNX Runtime copies a shape when it creates a value, so the last array used
-/// for an input serves again while that input's dimensions stay the same. Arrays handed out are never changed while
-/// shared: a racing thread sees either array whole, and at worst allocates its own.
+/// What the runs of one model reuse, so that a run with unchanged input shapes allocates no shape array. ONNX Runtime
+/// copies a shape when it creates a value, so the last array used for an input serves again while that input's
+/// dimensions stay the same. Arrays handed out are never changed: a racing thread sees either array whole.
 /// </summary>
 internal sealed class InputCache
 {
-    private readonly int _count;
     private readonly long[]?[] _lastShapes;
-    private InputEntry[]? _spareEntries;
 
     public InputCache(IReadOnlyList<ValueDescription> inputs)
     {
-        _count = inputs.Count;
         _lastShapes = new long[]?[inputs.Count];
         var symbols = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
@@ -72,10 +68,4 @@ internal sealed class InputCache
 
         return true;
     }
-
-    /// <summary>An all-empty entries array, one per input: the one a disposed ModelInputs returned, or a new one.</summary>
-    public InputEntry[] RentEntries() => Interlocked.Exchange(ref _spareEntries, null) ?? new InputEntry[_count];
-
-    /// <summary>Offers a cleared entries array for reuse.</summary>
-    public void ReturnEntries(InputEntry[] entries) => Interlocked.CompareExchange(ref _spareEntries, entries, null);
 }

@@ -14,7 +14,7 @@ namespace ModelBuild.Runtime;
 public sealed class ModelInputs : IDisposable
 {
     private readonly InputCache _cache;
-    private InputEntry[] _entries;   // one per model input; reused by the next ModelInputs of the model once disposed
+    private readonly InputEntry[] _entries;   // one per model input
     private bool _disposed;
 
     /// <summary>Creates an empty set of inputs for a model.</summary>
@@ -24,7 +24,7 @@ public sealed class ModelInputs : IDisposable
         ArgumentNullException.ThrowIfNull(description);
         Description = description;
         _cache = description.InputCache;
-        _entries = _cache.RentEntries();
+        _entries = new InputEntry[description.Inputs.Count];
     }
 
     /// <summary>Gets the description of the model the inputs are for.</summary>
@@ -361,14 +361,18 @@ public sealed class ModelInputs : IDisposable
         }
 
         _disposed = true;
+        Clear();
+    }
+
+    /// <summary>Releases every value added so far and starts again from no inputs (for reuse by <see cref="ModelSession"/>).</summary>
+    internal void Clear()
+    {
         for (int i = 0; i < _entries.Length; i++)
         {
             _entries[i].Value?.Dispose();
         }
 
         Array.Clear(_entries);
-        _cache.ReturnEntries(_entries);
-        _entries = [];
     }
 }
 

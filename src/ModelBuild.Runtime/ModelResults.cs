@@ -12,9 +12,10 @@ namespace ModelBuild.Runtime;
 /// </summary>
 public sealed class ModelResults : IDisposable
 {
-    private readonly IDisposableReadOnlyCollection<OrtValue> _values;
+    private IDisposableReadOnlyCollection<OrtValue> _values;
     private object?[]? _read;   // what each output was read as, created on the first read: Run allocates only what is used
     private bool _disposed;
+    private int _lease;         // for results a session reuses: which lease may read and release them (ModelResultsLease)
 
     internal ModelResults(ModelDescription description, IDisposableReadOnlyCollection<OrtValue> values)
     {
@@ -180,7 +181,37 @@ public sealed class ModelResults : IDisposable
         }
 
         _disposed = true;
-        _read = null;
+        if (_read is not null)
+        {
+            Array.Clear(_read);
+        }
+
         _values.Dispose();
+    }
+
+    /// <summary>The current lease's number (<see cref="ModelResultsLease"/>).</summary>
+    internal int Lease => Volatile.Read(ref _lease);
+
+    /// <summary>Takes new values for the next lease of results the session reuses; returns that lease's number.</summary>
+    internal int Reuse(IDisposableReadOnlyCollection<OrtValue> values)
+    {
+        _values = values;
+        _disposed = false;
+        return Lease;
+    }
+
+    /// <summary>
+    /// Ends lease <paramref name="lease"/>: disposes the values and returns whether this call ended it (a second call, or
+    /// one with an old number, does nothing), in which case the results may be reused.
+    /// </summary>
+    internal bool EndLease(int lease)
+    {
+        if (Interlocked.CompareExchange(ref _lease, lease + 1, lease) != lease)
+        {
+            return false;
+        }
+
+        Dispose();
+        return true;
     }
 }

@@ -16,6 +16,8 @@ public sealed class ModelSession : IDisposable
     private readonly string[] _outputNames;
     private readonly bool _bindOutputs;
     private readonly Stack<OrtIoBinding> _idleBindings = new();   // guarded by _gate
+    private ModelInputs? _spareInputs;      // kept for the next RunLeased (one: concurrent runs allocate their own)
+    private ModelResults? _spareResults;    // likewise, for the next lease
     private readonly Lock _gate = new();
     private int _activeRuns;
     private bool _disposed;
@@ -216,7 +218,7 @@ public sealed class ModelSession : IDisposable
     public ModelResults Run(ModelInputs inputs)
     {
         Prepare(inputs);
-        return RunCore(_runOptions, inputs);
+        return new ModelResults(Description, RunCore(_runOptions, inputs));
     }
 
     /// <summary>
@@ -232,28 +234,127 @@ public sealed class ModelSession : IDisposable
     public Task<ModelResults> RunAsync(ModelInputs inputs, CancellationToken cancellationToken = default)
     {
         Prepare(inputs);
-        if (cancellationToken.IsCancellationRequested)
+        return RunOnThreadPool(inputs, static (session, values) => new ModelResults(session.Description, values), returnInputs: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the model with inputs that <paramref name="fill"/> adds to a <see cref="ModelInputs"/> the session reuses,
+    /// and lends the outputs from results it reuses too: a run allocates neither (one of each is kept, so a single
+    /// thread's runs reuse them; concurrent runs allocate their own). This is what generated code's <c>Run</c> calls.
+    /// Thread-safe.
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="fill"/> reads the inputs from.</typeparam>
+    /// <param name="state">Passed to <paramref name="fill"/>.</param>
+    /// <param name="fill">
+    /// Adds the inputs (see <see cref="ModelInputs"/>); a static lambda allocates nothing. The <see cref="ModelInputs"/>
+    /// is valid only during the call: do not keep or dispose it.
+    /// </param>
+    /// <returns>The outputs, lent until the lease is disposed: dispose it.</returns>
+    /// <exception cref="ArgumentException">An input does not match, is missing, or symbolic dimensions disagree.</exception>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime failed to run the model.</exception>
+    public ModelResultsLease RunLeased<TState>(TState state, Action<ModelInputs, TState> fill)
+    {
+        ModelInputs inputs = FilledInputs(state, fill);
+        try
         {
-            return Task.FromCanceled<ModelResults>(cancellationToken);
+            return Lease(RunCore(_runOptions, inputs));
+        }
+        finally
+        {
+            ReturnInputs(inputs);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RunLeased{TState}(TState, Action{ModelInputs, TState})"/> on the thread pool, cancellable like
+    /// <see cref="RunAsync(ModelInputs, CancellationToken)"/>; <paramref name="fill"/> runs before this method returns.
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="fill"/> reads the inputs from.</typeparam>
+    /// <param name="state">Passed to <paramref name="fill"/>; the tensors it holds must stay unchanged until the task completes.</param>
+    /// <param name="fill">Adds the inputs; see <see cref="RunLeased{TState}(TState, Action{ModelInputs, TState})"/>.</param>
+    /// <param name="cancellationToken">Stops the run when cancelled.</param>
+    /// <returns>The outputs, lent until the lease is disposed: dispose it.</returns>
+    /// <exception cref="ArgumentException">An input does not match, is missing, or symbolic dimensions disagree (thrown synchronously).</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled (the task ends cancelled).</exception>
+    public Task<ModelResultsLease> RunLeasedAsync<TState>(TState state, Action<ModelInputs, TState> fill, CancellationToken cancellationToken = default)
+    {
+        ModelInputs inputs = FilledInputs(state, fill);
+        return RunOnThreadPool(inputs, static (session, values) => session.Lease(values), returnInputs: true, cancellationToken);
+    }
+
+    // Async, so that an OperationCanceledException ends the task as cancelled; the inputs go back in every case.
+    private async Task<TResult> RunOnThreadPool<TResult>(
+        ModelInputs inputs, Func<ModelSession, IDisposableReadOnlyCollection<OrtValue>, TResult> wrap, bool returnInputs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return await Task.Run(() =>
+            {
+                using var runOptions = new RunOptions();
+                // Disposing the registration waits for a running callback, so runOptions is never used after disposal.
+                using (cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions))
+                {
+                    try
+                    {
+                        return wrap(this, RunCore(runOptions, inputs));
+                    }
+                    catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException("The model run was cancelled.", ex, cancellationToken);
+                    }
+                }
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (returnInputs)
+            {
+                ReturnInputs(inputs);
+            }
+        }
+    }
+
+    private ModelInputs FilledInputs<TState>(TState state, Action<ModelInputs, TState> fill)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
         }
 
-        return Task.Run(() =>
+        ModelInputs inputs = Interlocked.Exchange(ref _spareInputs, null) ?? new ModelInputs(Description);
+        try
         {
-            using var runOptions = new RunOptions();
-            // Disposing the registration waits for a running callback, so runOptions is never used after disposal.
-            using (cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions))
-            {
-                try
-                {
-                    return RunCore(runOptions, inputs);
-                }
-                catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException("The model run was cancelled.", ex, cancellationToken);
-                }
-            }
-        }, cancellationToken);
+            fill(inputs, state);
+            Prepare(inputs);
+            return inputs;
+        }
+        catch
+        {
+            ReturnInputs(inputs);
+            throw;
+        }
     }
+
+    private void ReturnInputs(ModelInputs inputs)
+    {
+        inputs.Clear();
+        Interlocked.CompareExchange(ref _spareInputs, inputs, null);
+    }
+
+    private ModelResultsLease Lease(IDisposableReadOnlyCollection<OrtValue> values)
+    {
+        if (Interlocked.Exchange(ref _spareResults, null) is not ModelResults results)
+        {
+            results = new ModelResults(Description, values);
+        }
+
+        return new ModelResultsLease(results, this, results.Reuse(values));
+    }
+
+    /// <summary>Keeps <paramref name="results"/>, whose lease ended, for the next leased run.</summary>
+    internal void ReturnResults(ModelResults results) => Interlocked.CompareExchange(ref _spareResults, results, null);
 
     private void Prepare(ModelInputs inputs)
     {
@@ -277,7 +378,7 @@ public sealed class ModelSession : IDisposable
         a.Inputs.Count == b.Inputs.Count
         && a.Inputs.Zip(b.Inputs).All(p => p.First.Name == p.Second.Name && p.First.Type.ToString() == p.Second.Type.ToString());
 
-    private ModelResults RunCore(RunOptions runOptions, ModelInputs inputs)
+    private IDisposableReadOnlyCollection<OrtValue> RunCore(RunOptions runOptions, ModelInputs inputs)
     {
         lock (_gate)
         {
@@ -289,7 +390,7 @@ public sealed class ModelSession : IDisposable
         Exception? error = null;
         try
         {
-            return new ModelResults(Description, _bindOutputs ? RunBound(runOptions, inputs) : RunUnbound(runOptions, inputs));
+            return _bindOutputs ? RunBound(runOptions, inputs) : RunUnbound(runOptions, inputs);
         }
         catch (Exception ex)
         {

@@ -31,7 +31,7 @@ public sealed class AdversarialNameTests
         names.AddRange(
         [
             "Dispose", "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize", "ReferenceEquals",
-            "Description", "Session", "Variant", "ExecutionProvider", "Load", "Run", "RunAsync", "CreateInputs", "CreateDescription",
+            "Description", "Session", "Variant", "ExecutionProvider", "Load", "Run", "RunAsync", "CreateInputs", "AddInputs", "s_addInputs", "CreateDescription",
             "_results", "results", "inputs", "input", "options", "path", "cancellationToken", "value", "field",
             "Sweep", "SweepInput", "SweepOutput", "Models", "System", "Microsoft", "ModelBuild", "Runtime", "global", "DenseTensor",
             "Tensors", "ModelResults", "ModelInputs", "IDisposable", "Task", "Threading", "T", "__arglist", "EqualityContract",

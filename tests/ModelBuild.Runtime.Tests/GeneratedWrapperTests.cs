@@ -48,4 +48,46 @@ public sealed class GeneratedWrapperTests(ZooModelFiles files) : IClassFixture<Z
         output.Dispose();
         Assert.Throws<ObjectDisposedException>(() => output.Logits);
     }
+
+    private static TextClassifierInput Tokens(params long[] ids) => new()
+    {
+        InputIds = new DenseTensor<long>(ids, [1, ids.Length]),
+        AttentionMask = new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), [1, ids.Length]),
+        TokenTypeIds = new DenseTensor<long>(new long[ids.Length], [1, ids.Length]),
+    };
+
+    [Fact]
+    public void DisposedOutputs_StayDisposed_WhileTheSessionReusesTheirResults()
+    {
+        using var model = TextClassifier.Load(files.TextClassifier, ZooModelFiles.Options);
+        var first = model.Run(Tokens(1, 2, 3));
+        float[] firstLogits = first.Logits.ToArray();
+        var copy = first;
+        first.Dispose();
+        copy.Dispose();   // a second dispose, through a copy: nothing happens
+
+        using var second = model.Run(Tokens(9, 8, 7, 6, 5));   // runs on the results object the first run had
+        Assert.Throws<ObjectDisposedException>(() => first.Logits);
+        Assert.Throws<ObjectDisposedException>(() => copy.Logits);
+        Assert.NotEqual(firstLogits, second.Logits.ToArray());
+        using var third = model.Run(Tokens(1, 2, 3));
+        Assert.Equal(firstLogits, third.Logits.ToArray());
+        Assert.NotEqual(firstLogits, second.Logits.ToArray());   // two live results at once: the second kept its own
+        Assert.Throws<ObjectDisposedException>(() => default(TextClassifierOutput).Logits);
+    }
+
+    [Fact]
+    public async Task AnInputThatDoesNotFit_LeavesTheNextRunUntouched()
+    {
+        using var model = TextClassifier.Load(files.TextClassifier, ZooModelFiles.Options);
+        var wrong = Tokens(1, 2, 3);
+        wrong = new TextClassifierInput { InputIds = wrong.InputIds, AttentionMask = new DenseTensor<long>(new long[3], [3]), TokenTypeIds = wrong.TokenTypeIds };
+        Assert.Contains("'attention_mask'", Assert.Throws<ArgumentException>(() => model.Run(wrong)).Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => model.RunAsync(wrong));
+
+        // The reused inputs start empty again (input_ids was added before attention_mask failed).
+        using var sync = model.Run(Tokens(4, 5));
+        using var async = await model.RunAsync(Tokens(4, 5));
+        Assert.Equal(sync.Logits.ToArray(), async.Logits.ToArray());
+    }
 }

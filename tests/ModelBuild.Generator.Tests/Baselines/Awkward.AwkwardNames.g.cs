@@ -52,8 +52,12 @@ namespace Awkward
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public AwkwardNamesOutput Run(AwkwardNamesInput input)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            return new AwkwardNamesOutput(this.Session.Run(inputs));
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new AwkwardNamesOutput(this.Session.RunLeased(input, s_addInputs));
         }
 
         /// <summary>Runs the model once without blocking the calling thread.</summary>
@@ -62,9 +66,12 @@ namespace Awkward
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public async global::System.Threading.Tasks.Task<AwkwardNamesOutput> RunAsync(AwkwardNamesInput input, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            global::ModelBuild.Runtime.ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
-            return new AwkwardNamesOutput(results);
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new AwkwardNamesOutput(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>Releases the inference session.</summary>
@@ -73,37 +80,24 @@ namespace Awkward
             this.Session.Dispose();
         }
 
-        private static global::ModelBuild.Runtime.ModelInputs CreateInputs(AwkwardNamesInput input)
-        {
-            if (input is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(input));
-            }
+        private static readonly global::System.Action<global::ModelBuild.Runtime.ModelInputs, AwkwardNamesInput> s_addInputs = AddInputs;
 
-            global::ModelBuild.Runtime.ModelInputs inputs = new global::ModelBuild.Runtime.ModelInputs(Description);
-            try
-            {
-                inputs.Add<float>(0, input.Input1);
-                inputs.Add<float>(1, input.Class);
-                inputs.Add<float>(2, input.Input0);
-                inputs.Add<float>(3, input.AB0);
-                inputs.Add<float>(4, input.FooBar);
-                inputs.Add<float>(5, input.FooBar2);
-                inputs.Add<float>(6, input.FooBar22);
-                inputs.Add<float>(7, input.Dispose2);
-                inputs.Add<float>(8, input.AwkwardNamesInput2);
-                inputs.Add<float>(9, input.AwkwardNames2);
-                inputs.Add<float>(10, input.NaMe);
-                inputs.Add<float>(11, input.Λx);
-                inputs.Add<float>(12, input.Input);
-                inputs.Add<float>(13, input.Input2);
-                return inputs;
-            }
-            catch
-            {
-                inputs.Dispose();
-                throw;
-            }
+        private static void AddInputs(global::ModelBuild.Runtime.ModelInputs inputs, AwkwardNamesInput input)
+        {
+            inputs.Add<float>(0, input.Input1);
+            inputs.Add<float>(1, input.Class);
+            inputs.Add<float>(2, input.Input0);
+            inputs.Add<float>(3, input.AB0);
+            inputs.Add<float>(4, input.FooBar);
+            inputs.Add<float>(5, input.FooBar2);
+            inputs.Add<float>(6, input.FooBar22);
+            inputs.Add<float>(7, input.Dispose2);
+            inputs.Add<float>(8, input.AwkwardNamesInput2);
+            inputs.Add<float>(9, input.AwkwardNames2);
+            inputs.Add<float>(10, input.NaMe);
+            inputs.Add<float>(11, input.Λx);
+            inputs.Add<float>(12, input.Input);
+            inputs.Add<float>(13, input.Input2);
         }
 
         private static global::ModelBuild.Runtime.ModelDescription CreateDescription()
@@ -203,34 +197,34 @@ namespace Awkward
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Input2 { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="AwkwardNames"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
+    /// <summary>The outputs of one <see cref="AwkwardNames"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref="global::System.ObjectDisposedException"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
-    public sealed class AwkwardNamesOutput : global::System.IDisposable
+    public readonly struct AwkwardNamesOutput : global::System.IDisposable
     {
-        private readonly global::ModelBuild.Runtime.ModelResults _results;
+        private readonly global::ModelBuild.Runtime.ModelResultsLease _results;
 
-        internal AwkwardNamesOutput(global::ModelBuild.Runtime.ModelResults results)
+        internal AwkwardNamesOutput(global::ModelBuild.Runtime.ModelResultsLease results)
         {
-            this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
+            this._results = results;
         }
 
         /// <summary>ONNX output <c>0</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output0 => this._results.GetTensor<float>(0);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output0 => this._results.Results.GetTensor<float>(0);
 
         /// <summary>ONNX output <c>Dispose</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Dispose2 => this._results.GetTensor<float>(1);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Dispose2 => this._results.Results.GetTensor<float>(1);
 
         /// <summary>ONNX output <c>AwkwardNamesOutput</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> AwkwardNamesOutput2 => this._results.GetTensor<float>(2);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> AwkwardNamesOutput2 => this._results.Results.GetTensor<float>(2);
 
         /// <summary>ONNX output <c>ToString</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> ToString2 => this._results.GetTensor<float>(3);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> ToString2 => this._results.Results.GetTensor<float>(3);
 
         /// <summary>ONNX output <c>GetType</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> GetType2 => this._results.GetTensor<float>(4);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> GetType2 => this._results.Results.GetTensor<float>(4);
 
         /// <summary>ONNX output <c>output</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output => this._results.GetTensor<float>(5);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Output => this._results.Results.GetTensor<float>(5);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

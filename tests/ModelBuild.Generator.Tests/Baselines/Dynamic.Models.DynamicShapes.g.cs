@@ -52,8 +52,12 @@ namespace Dynamic.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public DynamicShapesOutput Run(DynamicShapesInput input)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            return new DynamicShapesOutput(this.Session.Run(inputs));
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new DynamicShapesOutput(this.Session.RunLeased(input, s_addInputs));
         }
 
         /// <summary>Runs the model once without blocking the calling thread.</summary>
@@ -62,9 +66,12 @@ namespace Dynamic.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public async global::System.Threading.Tasks.Task<DynamicShapesOutput> RunAsync(DynamicShapesInput input, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            global::ModelBuild.Runtime.ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
-            return new DynamicShapesOutput(results);
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new DynamicShapesOutput(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>Releases the inference session.</summary>
@@ -73,27 +80,14 @@ namespace Dynamic.Models
             this.Session.Dispose();
         }
 
-        private static global::ModelBuild.Runtime.ModelInputs CreateInputs(DynamicShapesInput input)
-        {
-            if (input is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(input));
-            }
+        private static readonly global::System.Action<global::ModelBuild.Runtime.ModelInputs, DynamicShapesInput> s_addInputs = AddInputs;
 
-            global::ModelBuild.Runtime.ModelInputs inputs = new global::ModelBuild.Runtime.ModelInputs(Description);
-            try
-            {
-                inputs.Add<long>(0, input.Tokens);
-                inputs.Add<bool>(1, input.Mask);
-                inputs.Add<float>(2, input.Scale);
-                inputs.Add<float>(3, input.Anything);
-                return inputs;
-            }
-            catch
-            {
-                inputs.Dispose();
-                throw;
-            }
+        private static void AddInputs(global::ModelBuild.Runtime.ModelInputs inputs, DynamicShapesInput input)
+        {
+            inputs.Add<long>(0, input.Tokens);
+            inputs.Add<bool>(1, input.Mask);
+            inputs.Add<float>(2, input.Scale);
+            inputs.Add<float>(3, input.Anything);
         }
 
         private static global::ModelBuild.Runtime.ModelDescription CreateDescription()
@@ -147,19 +141,19 @@ namespace Dynamic.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Anything { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="DynamicShapes"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
+    /// <summary>The outputs of one <see cref="DynamicShapes"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref="global::System.ObjectDisposedException"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
-    internal sealed class DynamicShapesOutput : global::System.IDisposable
+    internal readonly struct DynamicShapesOutput : global::System.IDisposable
     {
-        private readonly global::ModelBuild.Runtime.ModelResults _results;
+        private readonly global::ModelBuild.Runtime.ModelResultsLease _results;
 
-        internal DynamicShapesOutput(global::ModelBuild.Runtime.ModelResults results)
+        internal DynamicShapesOutput(global::ModelBuild.Runtime.ModelResultsLease results)
         {
-            this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
+            this._results = results;
         }
 
         /// <summary>ONNX output <c>scores</c>: element type <c>double</c>, shape <c>[?, batch]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> Scores => this._results.GetTensor<double>(0);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> Scores => this._results.Results.GetTensor<double>(0);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

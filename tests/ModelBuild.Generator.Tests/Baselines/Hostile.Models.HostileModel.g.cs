@@ -53,8 +53,12 @@ namespace Hostile.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public HostileModelOutput Run(HostileModelInput input)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            return new HostileModelOutput(this.Session.Run(inputs));
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new HostileModelOutput(this.Session.RunLeased(input, s_addInputs));
         }
 
         /// <summary>Runs the model once without blocking the calling thread.</summary>
@@ -63,9 +67,12 @@ namespace Hostile.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public async global::System.Threading.Tasks.Task<HostileModelOutput> RunAsync(HostileModelInput input, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            global::ModelBuild.Runtime.ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
-            return new HostileModelOutput(results);
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new HostileModelOutput(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>Releases the inference session.</summary>
@@ -74,25 +81,12 @@ namespace Hostile.Models
             this.Session.Dispose();
         }
 
-        private static global::ModelBuild.Runtime.ModelInputs CreateInputs(HostileModelInput input)
-        {
-            if (input is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(input));
-            }
+        private static readonly global::System.Action<global::ModelBuild.Runtime.ModelInputs, HostileModelInput> s_addInputs = AddInputs;
 
-            global::ModelBuild.Runtime.ModelInputs inputs = new global::ModelBuild.Runtime.ModelInputs(Description);
-            try
-            {
-                inputs.Add<float>(0, input.XErrorInName);
-                inputs.Add<float>(1, input.SummaryIncludeFileEtcPasswdPathX);
-                return inputs;
-            }
-            catch
-            {
-                inputs.Dispose();
-                throw;
-            }
+        private static void AddInputs(global::ModelBuild.Runtime.ModelInputs inputs, HostileModelInput input)
+        {
+            inputs.Add<float>(0, input.XErrorInName);
+            inputs.Add<float>(1, input.SummaryIncludeFileEtcPasswdPathX);
         }
 
         private static global::ModelBuild.Runtime.ModelDescription CreateDescription()
@@ -142,20 +136,20 @@ namespace Hostile.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> SummaryIncludeFileEtcPasswdPathX { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="HostileModel"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
+    /// <summary>The outputs of one <see cref="HostileModel"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref="global::System.ObjectDisposedException"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
-    public sealed class HostileModelOutput : global::System.IDisposable
+    public readonly struct HostileModelOutput : global::System.IDisposable
     {
-        private readonly global::ModelBuild.Runtime.ModelResults _results;
+        private readonly global::ModelBuild.Runtime.ModelResultsLease _results;
 
-        internal HostileModelOutput(global::ModelBuild.Runtime.ModelResults results)
+        internal HostileModelOutput(global::ModelBuild.Runtime.ModelResultsLease results)
         {
-            this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
+            this._results = results;
         }
 
         /// <summary>ONNX output <c>y\u2028#error out</c>: element type <c>float</c>, shape <c>[1]</c>.</summary>
         /// <remarks>*/ end\u000A#error x\u000D\u000A#pragma warning disable\u2028#error y\u2029#error z\u0085#error w &lt;/summary&gt; &lt;include file=&apos;/etc/passwd&apos; path=&apos;x&apos;/&gt; &quot; \ &amp; &lt;b&gt; \u202E evil \u200B \u0000 \uD800 endxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx … (truncated; 1344 characters in all)</remarks>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> YErrorOut => this._results.GetTensor<float>(0);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> YErrorOut => this._results.Results.GetTensor<float>(0);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

@@ -52,8 +52,12 @@ namespace Kinds.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public ValueKindsOutput Run(ValueKindsInput input)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            return new ValueKindsOutput(this.Session.Run(inputs));
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new ValueKindsOutput(this.Session.RunLeased(input, s_addInputs));
         }
 
         /// <summary>Runs the model once without blocking the calling thread.</summary>
@@ -62,9 +66,12 @@ namespace Kinds.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public async global::System.Threading.Tasks.Task<ValueKindsOutput> RunAsync(ValueKindsInput input, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            global::ModelBuild.Runtime.ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
-            return new ValueKindsOutput(results);
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new ValueKindsOutput(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>Releases the inference session.</summary>
@@ -73,33 +80,20 @@ namespace Kinds.Models
             this.Session.Dispose();
         }
 
-        private static global::ModelBuild.Runtime.ModelInputs CreateInputs(ValueKindsInput input)
-        {
-            if (input is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(input));
-            }
+        private static readonly global::System.Action<global::ModelBuild.Runtime.ModelInputs, ValueKindsInput> s_addInputs = AddInputs;
 
-            global::ModelBuild.Runtime.ModelInputs inputs = new global::ModelBuild.Runtime.ModelInputs(Description);
-            try
+        private static void AddInputs(global::ModelBuild.Runtime.ModelInputs inputs, ValueKindsInput input)
+        {
+            inputs.AddSequence<float>(0, input.Tensors);
+            inputs.AddMap<string, long>(1, input.Counts);
+            inputs.Add<double>(2, input.Scalar);
+            if (input.Maybe is not null)
             {
-                inputs.AddSequence<float>(0, input.Tensors);
-                inputs.AddMap<string, long>(1, input.Counts);
-                inputs.Add<double>(2, input.Scalar);
-                if (input.Maybe is not null)
-                {
-                    inputs.Add<float>(3, input.Maybe);
-                }
-                if (input.MaybeList is not null)
-                {
-                    inputs.AddSequence<long>(4, input.MaybeList);
-                }
-                return inputs;
+                inputs.Add<float>(3, input.Maybe);
             }
-            catch
+            if (input.MaybeList is not null)
             {
-                inputs.Dispose();
-                throw;
+                inputs.AddSequence<long>(4, input.MaybeList);
             }
         }
 
@@ -164,28 +158,28 @@ namespace Kinds.Models
         public global::System.Collections.Generic.IReadOnlyList<global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>>? MaybeList { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="ValueKinds"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
+    /// <summary>The outputs of one <see cref="ValueKinds"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref="global::System.ObjectDisposedException"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
-    public sealed class ValueKindsOutput : global::System.IDisposable
+    public readonly struct ValueKindsOutput : global::System.IDisposable
     {
-        private readonly global::ModelBuild.Runtime.ModelResults _results;
+        private readonly global::ModelBuild.Runtime.ModelResultsLease _results;
 
-        internal ValueKindsOutput(global::ModelBuild.Runtime.ModelResults results)
+        internal ValueKindsOutput(global::ModelBuild.Runtime.ModelResultsLease results)
         {
-            this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
+            this._results = results;
         }
 
         /// <summary>ONNX output <c>labels</c> of type <c>sequence(map(int64, tensor(float) unknown rank))</c>.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyDictionary<long, float>> Labels => this._results.GetMapSequence<long, float>(0);
+        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyDictionary<long, float>> Labels => this._results.Results.GetMapSequence<long, float>(0);
 
         /// <summary>ONNX output <c>names</c> of type <c>map(int64, tensor(string) [])</c>.</summary>
-        public global::System.Collections.Generic.IReadOnlyDictionary<long, string> Names => this._results.GetMap<long, string>(1);
+        public global::System.Collections.Generic.IReadOnlyDictionary<long, string> Names => this._results.Results.GetMap<long, string>(1);
 
         /// <summary>ONNX output <c>items</c> of type <c>sequence(tensor(bfloat16) [0])</c>.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>> Items => this._results.GetSequence<global::Microsoft.ML.OnnxRuntime.BFloat16>(2);
+        public global::System.Collections.Generic.IReadOnlyList<global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>> Items => this._results.Results.GetSequence<global::Microsoft.ML.OnnxRuntime.BFloat16>(2);
 
         /// <summary>ONNX output <c>echo</c> of type <c>optional(tensor(float) [n])</c>, null when absent.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>? Echo => this._results.HasValue(3) ? this._results.GetTensor<float>(3) : null;
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>? Echo => this._results.Results.HasValue(3) ? this._results.Results.GetTensor<float>(3) : null;
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

@@ -53,8 +53,12 @@ namespace Sample.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public IrisClassifierOutput Run(IrisClassifierInput input)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            return new IrisClassifierOutput(this.Session.Run(inputs));
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new IrisClassifierOutput(this.Session.RunLeased(input, s_addInputs));
         }
 
         /// <summary>Runs the model once without blocking the calling thread.</summary>
@@ -63,9 +67,12 @@ namespace Sample.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public async global::System.Threading.Tasks.Task<IrisClassifierOutput> RunAsync(IrisClassifierInput input, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            global::ModelBuild.Runtime.ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
-            return new IrisClassifierOutput(results);
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new IrisClassifierOutput(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>Releases the inference session.</summary>
@@ -74,24 +81,11 @@ namespace Sample.Models
             this.Session.Dispose();
         }
 
-        private static global::ModelBuild.Runtime.ModelInputs CreateInputs(IrisClassifierInput input)
-        {
-            if (input is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(input));
-            }
+        private static readonly global::System.Action<global::ModelBuild.Runtime.ModelInputs, IrisClassifierInput> s_addInputs = AddInputs;
 
-            global::ModelBuild.Runtime.ModelInputs inputs = new global::ModelBuild.Runtime.ModelInputs(Description);
-            try
-            {
-                inputs.Add<float>(0, input.Features);
-                return inputs;
-            }
-            catch
-            {
-                inputs.Dispose();
-                throw;
-            }
+        private static void AddInputs(global::ModelBuild.Runtime.ModelInputs inputs, IrisClassifierInput input)
+        {
+            inputs.Add<float>(0, input.Features);
         }
 
         private static global::ModelBuild.Runtime.ModelDescription CreateDescription()
@@ -140,23 +134,23 @@ namespace Sample.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Features { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="IrisClassifier"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
+    /// <summary>The outputs of one <see cref="IrisClassifier"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref="global::System.ObjectDisposedException"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
-    public sealed class IrisClassifierOutput : global::System.IDisposable
+    public readonly struct IrisClassifierOutput : global::System.IDisposable
     {
-        private readonly global::ModelBuild.Runtime.ModelResults _results;
+        private readonly global::ModelBuild.Runtime.ModelResultsLease _results;
 
-        internal IrisClassifierOutput(global::ModelBuild.Runtime.ModelResults results)
+        internal IrisClassifierOutput(global::ModelBuild.Runtime.ModelResultsLease results)
         {
-            this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
+            this._results = results;
         }
 
         /// <summary>ONNX output <c>probabilities</c>: element type <c>float</c>, shape <c>[batch, 3]</c>.</summary>
         /// <remarks>Class probabilities.</remarks>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Probabilities => this._results.GetTensor<float>(0);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> Probabilities => this._results.Results.GetTensor<float>(0);
 
         /// <summary>ONNX output <c>label</c>: element type <c>int64</c>, shape <c>[batch]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> Label => this._results.GetTensor<long>(1);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> Label => this._results.Results.GetTensor<long>(1);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()

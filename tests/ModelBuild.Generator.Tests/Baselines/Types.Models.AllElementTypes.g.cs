@@ -52,8 +52,12 @@ namespace Types.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public AllElementTypesOutput Run(AllElementTypesInput input)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            return new AllElementTypesOutput(this.Session.Run(inputs));
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new AllElementTypesOutput(this.Session.RunLeased(input, s_addInputs));
         }
 
         /// <summary>Runs the model once without blocking the calling thread.</summary>
@@ -62,9 +66,12 @@ namespace Types.Models
         /// <returns>The outputs; dispose them to release their native memory.</returns>
         public async global::System.Threading.Tasks.Task<AllElementTypesOutput> RunAsync(AllElementTypesInput input, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            using global::ModelBuild.Runtime.ModelInputs inputs = CreateInputs(input);
-            global::ModelBuild.Runtime.ModelResults results = await this.Session.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
-            return new AllElementTypesOutput(results);
+            if (input is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(input));
+            }
+
+            return new AllElementTypesOutput(await this.Session.RunLeasedAsync(input, s_addInputs, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>Releases the inference session.</summary>
@@ -73,37 +80,24 @@ namespace Types.Models
             this.Session.Dispose();
         }
 
-        private static global::ModelBuild.Runtime.ModelInputs CreateInputs(AllElementTypesInput input)
-        {
-            if (input is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(input));
-            }
+        private static readonly global::System.Action<global::ModelBuild.Runtime.ModelInputs, AllElementTypesInput> s_addInputs = AddInputs;
 
-            global::ModelBuild.Runtime.ModelInputs inputs = new global::ModelBuild.Runtime.ModelInputs(Description);
-            try
-            {
-                inputs.Add<float>(0, input.InFloat);
-                inputs.Add<double>(1, input.InDouble);
-                inputs.Add<sbyte>(2, input.InInt8);
-                inputs.Add<byte>(3, input.InUint8);
-                inputs.Add<short>(4, input.InInt16);
-                inputs.Add<ushort>(5, input.InUint16);
-                inputs.Add<int>(6, input.InInt32);
-                inputs.Add<uint>(7, input.InUint32);
-                inputs.Add<long>(8, input.InInt64);
-                inputs.Add<ulong>(9, input.InUint64);
-                inputs.Add<bool>(10, input.InBool);
-                inputs.Add<string>(11, input.InString);
-                inputs.Add<global::Microsoft.ML.OnnxRuntime.Float16>(12, input.InFloat16);
-                inputs.Add<global::Microsoft.ML.OnnxRuntime.BFloat16>(13, input.InBfloat16);
-                return inputs;
-            }
-            catch
-            {
-                inputs.Dispose();
-                throw;
-            }
+        private static void AddInputs(global::ModelBuild.Runtime.ModelInputs inputs, AllElementTypesInput input)
+        {
+            inputs.Add<float>(0, input.InFloat);
+            inputs.Add<double>(1, input.InDouble);
+            inputs.Add<sbyte>(2, input.InInt8);
+            inputs.Add<byte>(3, input.InUint8);
+            inputs.Add<short>(4, input.InInt16);
+            inputs.Add<ushort>(5, input.InUint16);
+            inputs.Add<int>(6, input.InInt32);
+            inputs.Add<uint>(7, input.InUint32);
+            inputs.Add<long>(8, input.InInt64);
+            inputs.Add<ulong>(9, input.InUint64);
+            inputs.Add<bool>(10, input.InBool);
+            inputs.Add<string>(11, input.InString);
+            inputs.Add<global::Microsoft.ML.OnnxRuntime.Float16>(12, input.InFloat16);
+            inputs.Add<global::Microsoft.ML.OnnxRuntime.BFloat16>(13, input.InBfloat16);
         }
 
         private static global::ModelBuild.Runtime.ModelDescription CreateDescription()
@@ -211,58 +205,58 @@ namespace Types.Models
         public required global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16> InBfloat16 { get; init; }
     }
 
-    /// <summary>The outputs of one <see cref="AllElementTypes"/> run; owns their native memory until disposed. Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing.</summary>
+    /// <summary>The outputs of one <see cref="AllElementTypes"/> run; owns their native memory until disposed (any copy of it disposes the same outputs, once). Each output is read on first access (tensors as views over that memory, without a copy): read them before disposing; afterwards, and in a default value, reading throws <see cref="global::System.ObjectDisposedException"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelBuild.Generator", "1.0")]
-    public sealed class AllElementTypesOutput : global::System.IDisposable
+    public readonly struct AllElementTypesOutput : global::System.IDisposable
     {
-        private readonly global::ModelBuild.Runtime.ModelResults _results;
+        private readonly global::ModelBuild.Runtime.ModelResultsLease _results;
 
-        internal AllElementTypesOutput(global::ModelBuild.Runtime.ModelResults results)
+        internal AllElementTypesOutput(global::ModelBuild.Runtime.ModelResultsLease results)
         {
-            this._results = results ?? throw new global::System.ArgumentNullException(nameof(results));
+            this._results = results;
         }
 
         /// <summary>ONNX output <c>out_float</c>: element type <c>float</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> OutFloat => this._results.GetTensor<float>(0);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> OutFloat => this._results.Results.GetTensor<float>(0);
 
         /// <summary>ONNX output <c>out_double</c>: element type <c>double</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> OutDouble => this._results.GetTensor<double>(1);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double> OutDouble => this._results.Results.GetTensor<double>(1);
 
         /// <summary>ONNX output <c>out_int8</c>: element type <c>int8</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<sbyte> OutInt8 => this._results.GetTensor<sbyte>(2);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<sbyte> OutInt8 => this._results.Results.GetTensor<sbyte>(2);
 
         /// <summary>ONNX output <c>out_uint8</c>: element type <c>uint8</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<byte> OutUint8 => this._results.GetTensor<byte>(3);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<byte> OutUint8 => this._results.Results.GetTensor<byte>(3);
 
         /// <summary>ONNX output <c>out_int16</c>: element type <c>int16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<short> OutInt16 => this._results.GetTensor<short>(4);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<short> OutInt16 => this._results.Results.GetTensor<short>(4);
 
         /// <summary>ONNX output <c>out_uint16</c>: element type <c>uint16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ushort> OutUint16 => this._results.GetTensor<ushort>(5);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ushort> OutUint16 => this._results.Results.GetTensor<ushort>(5);
 
         /// <summary>ONNX output <c>out_int32</c>: element type <c>int32</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<int> OutInt32 => this._results.GetTensor<int>(6);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<int> OutInt32 => this._results.Results.GetTensor<int>(6);
 
         /// <summary>ONNX output <c>out_uint32</c>: element type <c>uint32</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<uint> OutUint32 => this._results.GetTensor<uint>(7);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<uint> OutUint32 => this._results.Results.GetTensor<uint>(7);
 
         /// <summary>ONNX output <c>out_int64</c>: element type <c>int64</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> OutInt64 => this._results.GetTensor<long>(8);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long> OutInt64 => this._results.Results.GetTensor<long>(8);
 
         /// <summary>ONNX output <c>out_uint64</c>: element type <c>uint64</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ulong> OutUint64 => this._results.GetTensor<ulong>(9);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<ulong> OutUint64 => this._results.Results.GetTensor<ulong>(9);
 
         /// <summary>ONNX output <c>out_bool</c>: element type <c>bool</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool> OutBool => this._results.GetTensor<bool>(10);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool> OutBool => this._results.Results.GetTensor<bool>(10);
 
         /// <summary>ONNX output <c>out_string</c>: element type <c>string</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string> OutString => this._results.GetTensor<string>(11);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string> OutString => this._results.Results.GetTensor<string>(11);
 
         /// <summary>ONNX output <c>out_float16</c>: element type <c>float16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.Float16> OutFloat16 => this._results.GetTensor<global::Microsoft.ML.OnnxRuntime.Float16>(12);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.Float16> OutFloat16 => this._results.Results.GetTensor<global::Microsoft.ML.OnnxRuntime.Float16>(12);
 
         /// <summary>ONNX output <c>out_bfloat16</c>: element type <c>bfloat16</c>, shape <c>[2]</c>.</summary>
-        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16> OutBfloat16 => this._results.GetTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>(13);
+        public global::Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<global::Microsoft.ML.OnnxRuntime.BFloat16> OutBfloat16 => this._results.Results.GetTensor<global::Microsoft.ML.OnnxRuntime.BFloat16>(13);
 
         /// <summary>Releases the native memory of all outputs; the tensors must not be used afterwards.</summary>
         public void Dispose()
