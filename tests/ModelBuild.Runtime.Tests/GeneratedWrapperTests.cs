@@ -90,4 +90,58 @@ public sealed class GeneratedWrapperTests(ZooModelFiles files) : IClassFixture<Z
         using var async = await model.RunAsync(Tokens(4, 5));
         Assert.Equal(sync.Logits.ToArray(), async.Logits.ToArray());
     }
+
+    [Fact]
+    public void OneInstance_EightThreadsAtOnce_EveryResultIsItsOwn()
+    {
+        // Runs share the session's reused inputs, results and I/O bindings; each thread also keeps its previous output
+        // alive across its next run, so a reused object or buffer that was still in use would show as a wrong result.
+        const int Threads = 8, RunsPerThread = 40;
+        long[] TokensOf(int thread, int run) => [.. Enumerable.Range(0, 2 + ((thread + run) % 6)).Select(i => (long)((thread * 7 + run * 3 + i) % 64))];
+        using var direct = new InferenceSession(files.TextClassifier);
+        float[] Expected(long[] ids)
+        {
+            var input = Tokens(ids);
+            using var results = direct.Run(
+            [
+                NamedOnnxValue.CreateFromTensor("input_ids", input.InputIds),
+                NamedOnnxValue.CreateFromTensor("attention_mask", input.AttentionMask),
+                NamedOnnxValue.CreateFromTensor("token_type_ids", input.TokenTypeIds),
+            ]);
+            return results.Single().AsTensor<float>().ToArray();
+        }
+
+        var expected = Enumerable.Range(0, Threads).Select(t => Enumerable.Range(0, RunsPerThread).Select(r => Expected(TokensOf(t, r))).ToArray()).ToArray();
+        using var model = TextClassifier.Load(files.TextClassifier, ZooModelFiles.Options);
+        using var start = new Barrier(Threads);
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            TextClassifierOutput previous = default;
+            float[]? previousExpected = null;
+            for (int run = 0; run < RunsPerThread; run++)
+            {
+                var output = model.Run(Tokens(TokensOf(t, run)));
+                if (!output.Logits.ToArray().SequenceEqual(expected[t][run]))
+                {
+                    failures.Add($"thread {t} run {run}: [{string.Join(", ", output.Logits.ToArray())}]");
+                }
+
+                if (previousExpected is not null && !previous.Logits.ToArray().SequenceEqual(previousExpected))
+                {
+                    failures.Add($"thread {t} run {run - 1} changed after run {run}");
+                }
+
+                previous.Dispose();
+                (previous, previousExpected) = (output, expected[t][run]);
+            }
+
+            previous.Dispose();
+        })).ToList();
+        threads.ForEach(th => th.Start());
+        threads.ForEach(th => th.Join());
+
+        Assert.Empty(failures);
+    }
 }
