@@ -12,7 +12,6 @@ public sealed class ModelSession : IDisposable
 {
     private readonly SessionOptions _sessionOptions;
     private readonly RunOptions _runOptions = new();   // shared by synchronous runs: ONNX Runtime only reads it
-    private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly bool _bindOutputs;
     private readonly Stack<OrtIoBinding> _idleBindings = new();   // guarded by _gate
@@ -31,7 +30,6 @@ public sealed class ModelSession : IDisposable
         ExecutionProvider = executionProvider;
         _sessionOptions = sessionOptions;
         InferenceSession = session;
-        _inputNames = description.Inputs.Select(i => i.Name).ToArray();
         _outputNames = description.Outputs.Select(o => o.Name).ToArray();
         _bindOutputs = description.Outputs.All(o => o.Type.Kind == ValueKind.Tensor);
     }
@@ -417,7 +415,7 @@ public sealed class ModelSession : IDisposable
     private IDisposableReadOnlyCollection<OrtValue> RunUnbound(RunOptions runOptions, ModelInputs inputs)
     {
         var (names, values) = inputs.GetValues();
-        return InferenceSession.Run(runOptions, names ?? _inputNames, values, _outputNames);
+        return InferenceSession.Run(runOptions, names, values, _outputNames);
     }
 
     // Tensor outputs go through a pooled I/O binding: it allocates less managed memory per run than Run(names, values)
