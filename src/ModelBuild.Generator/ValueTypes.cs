@@ -72,7 +72,7 @@ namespace ModelBuild.Generator
             }
         }
 
-        /// <summary>The expression that reads output <paramref name="index"/> from <c>results</c>.</summary>
+        /// <summary>The expression that reads output <paramref name="index"/> in the output struct (from its lease <c>_results</c>).</summary>
         public static string GetExpression(TypeSpec type, int index)
         {
             if (type.Kind == "optional")
