@@ -277,18 +277,19 @@ public sealed class ModelInputs : IDisposable
     /// <summary>The names and values to feed, in input order (an optional input that was not added is left out).</summary>
     internal (string[] Names, OrtValue[] Values) GetValues()
     {
-        var names = new List<string>(_entries.Length);
-        var values = new List<OrtValue>(_entries.Length);
-        for (int i = 0; i < _entries.Length; i++)
+        int present = _entries.Count(e => e.Value is not null);
+        var names = new string[present];
+        var values = new OrtValue[present];
+        for (int i = 0, j = 0; i < _entries.Length; i++)
         {
             if (_entries[i].Value is OrtValue value)
             {
-                names.Add(Description.Inputs[i].Name);
-                values.Add(value);
+                names[j] = Description.Inputs[i].Name;
+                values[j++] = value;
             }
         }
 
-        return ([.. names], [.. values]);
+        return (names, values);
     }
 
     /// <summary>Binds every input that was added (an optional input that was not is left unbound, so not fed).</summary>

@@ -318,6 +318,7 @@ public sealed class ModelSession : IDisposable
         ArgumentNullException.ThrowIfNull(fill);
         lock (_gate)
         {
+            // Before filling, so a disposed session refuses a run before any input is checked or pinned.
             ObjectDisposedException.ThrowIf(_disposed, this);
         }
 
@@ -343,11 +344,7 @@ public sealed class ModelSession : IDisposable
 
     private ModelResultsLease Lease(IDisposableReadOnlyCollection<OrtValue> values)
     {
-        if (Interlocked.Exchange(ref _spareResults, null) is not ModelResults results)
-        {
-            results = new ModelResults(Description, values);
-        }
-
+        ModelResults results = Interlocked.Exchange(ref _spareResults, null) ?? new ModelResults(Description, values);
         return new ModelResultsLease(results, this, results.Reuse(values));
     }
 
