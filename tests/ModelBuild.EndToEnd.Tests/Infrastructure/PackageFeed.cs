@@ -15,7 +15,9 @@ public sealed class PackageFeed
             throw new InvalidOperationException($"{versionFile} is missing: run './build.sh pack' (or './build.sh test') first.");
         }
         Version = File.ReadAllText(versionFile).Trim();
-        Workspace = Path.Combine(Repository.Root, "artifacts", "e2e", $"{Version}-{Guid.NewGuid():N}"[..40]);
+        string runs = Path.Combine(Repository.Root, "artifacts", "e2e");
+        DeleteEarlierRuns(runs);
+        Workspace = Path.Combine(runs, $"{Version}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(Workspace);
         Directory.CreateDirectory(LibraryFeed);
         File.WriteAllText(Path.Combine(Workspace, "nuget.config"), $"""
@@ -41,6 +43,21 @@ public sealed class PackageFeed
     }
 
     public string Version { get; }
+
+    // A run leaves gigabytes of builds (the conformance projects alone are several); only the last run's stays, for
+    // looking into a failure, so repeated test runs do not fill the disk.
+    private static void DeleteEarlierRuns(string runs)
+    {
+        if (!Directory.Exists(runs))
+        {
+            return;
+        }
+
+        foreach (string earlier in Directory.EnumerateDirectories(runs))
+        {
+            Directory.Delete(earlier, recursive: true);
+        }
+    }
 
     public string Workspace { get; }
 
