@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Generator
 {
@@ -97,13 +98,13 @@ namespace ModelBuild.Generator
             List<VariantSpec> variants = ReadVariants(root, assetPath, sha256);
 
             var diagnostics = new List<DiagnosticInfo>();
-            string? classProblem = CodeText.CheckTypeName(className);
+            string? classProblem = ModelNaming.CheckClassName(className);
             if (classProblem != null)
             {
                 diagnostics.Add(Diagnostics.Info("MB2003", filePath, filePath, "class name", className, classProblem));
             }
 
-            string? nsProblem = CodeText.CheckNamespace(ns);
+            string? nsProblem = ModelNaming.CheckNamespace(ns);
             if (nsProblem != null)
             {
                 diagnostics.Add(Diagnostics.Info("MB2003", filePath, filePath, "namespace", ns, nsProblem));

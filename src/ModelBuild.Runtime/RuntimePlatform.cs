@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Runtime;
 
@@ -19,13 +20,10 @@ internal sealed record RuntimePlatform(Architecture ProcessArchitecture, bool Is
         OperatingSystem.IsAndroid() || OperatingSystem.IsIOS(),
         () => CudaProbe.Value);
 
-    /// <summary>The build target tuned for <see cref="ProcessArchitecture"/>, or null when there is none.</summary>
-    public string? ArchitectureTarget => ProcessArchitecture switch
-    {
-        Architecture.X64 => "x64",
-        Architecture.Arm64 => "arm64",
-        _ => null,
-    };
+    /// <summary>The CPU target tuned for <see cref="ProcessArchitecture"/> (the target table's), or null when there is none.</summary>
+    public string? ArchitectureTarget => BuildTargets.All.FirstOrDefault(t =>
+        !t.IsMobile && t.ExecutionProvider == BuildTargets.CpuProvider
+        && string.Equals(t.Architecture, ProcessArchitecture.ToString(), StringComparison.OrdinalIgnoreCase))?.Name;
 
     private static string? ProbeCuda()
     {

@@ -7,7 +7,7 @@ namespace ModelBuild.EndToEnd.Tests;
 
 /// <summary>
 /// <c>dotnet publish -r</c> of testassets/MultiTargetApp (iris, Targets="x64;arm64;cuda"): exactly the variants and
-/// ONNX Runtime native files that serve the RID, the cpu fallback for accelerator-only targets, and MB4021.
+/// ONNX Runtime native files that serve the RID, the cpu fallback for RIDs no CPU variant serves, and MB4021 (Fallback="none").
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class PublishTests(PackageFeed feed)
@@ -86,7 +86,7 @@ public sealed class PublishTests(PackageFeed feed)
 
         string publish = PublishFolder(project, "linux-x64");
         Assert.Equal(["cpu/iris-classifier.onnx", "cuda/iris-classifier.onnx"], ModelFiles(publish));
-        Assert.Contains($"{Model}.onnx -> cpu none (fallback for accelerator targets): ", result.Output);
+        Assert.Contains($"{Model}.onnx -> cpu none (fallback for RIDs no CPU target serves): ", result.Output);
         Assert.Contains(result.Output.Split('\n'), l => l.Contains("message MB4022: ", StringComparison.Ordinal) && l.Contains("'linux-x64' needs an accelerator (cuda)", StringComparison.Ordinal));
         string output = Dotnet.Run(publish, Path.Combine(publish, "MultiTargetApp.dll")).ShouldSucceed().Output;
         Assert.Contains($"asset: models/{Class}/cpu/{Model}.onnx", output);
@@ -101,15 +101,22 @@ public sealed class PublishTests(PackageFeed feed)
     }
 
     [Fact]
-    public void A_rid_that_no_target_serves_is_MB4021_naming_targets_and_their_rids()
+    public void A_rid_that_no_target_serves_gets_the_cpu_fallback_and_is_MB4021_only_with_fallback_none()
     {
         string project = feed.CopyTestAsset("MultiTargetApp", Model);
         SetModel(project, """Targets="mobile" """);
 
-        Dotnet.Result result = feed.Publish(project, "-r", "linux-x64", "--self-contained", "false");
+        Dotnet.Result result = feed.Publish(project, "-r", "linux-x64", "--self-contained", "false").ShouldSucceed();
 
-        Assert.NotEqual(0, result.ExitCode);
-        string error = result.Output.Split('\n').First(l => l.Contains("error MB4021", StringComparison.Ordinal));
+        string publish = PublishFolder(project, "linux-x64");
+        Assert.Equal(["cpu/iris-classifier.onnx"], ModelFiles(publish));
+        Assert.Contains(result.Output.Split('\n'), l => l.Contains("message MB4022: ", StringComparison.Ordinal) && l.Contains("serves 'linux-x64'", StringComparison.Ordinal));
+
+        SetModel(project, """Targets="mobile" Fallback="none" """);
+        Dotnet.Result none = feed.Publish(project, "-r", "linux-x64", "--self-contained", "false");
+
+        Assert.NotEqual(0, none.ExitCode);
+        string error = none.Output.Split('\n').First(l => l.Contains("error MB4021", StringComparison.Ordinal));
         Assert.Contains($"models/{Model}.onnx", error);
         Assert.Contains("'linux-x64'", error);
         Assert.Contains("mobile serves android-arm64, ios-arm64", error);

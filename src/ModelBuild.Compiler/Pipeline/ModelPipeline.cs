@@ -38,7 +38,7 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
         }
         catch (SettingsException e)
         {
-            reporter.Error("MB1092", job.Model, e.Message);
+            reporter.Error(e.Code, job.Model, e.Message);
         }
         catch (AlreadyReportedException)
         {

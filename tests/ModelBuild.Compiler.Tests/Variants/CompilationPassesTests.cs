@@ -135,7 +135,7 @@ public sealed class CompilationPassesTests
         Assert.Equal(["cpu", "cuda"], variants.Select(v => (string?)v["target"]));
         Assert.Equal("Int8Unsigned", (string?)variants[0]["form"]);
         Assert.NotEmpty(variants[0]["verification"]!["outputs"]!.AsArray());
-        Assert.Contains(Messages(lines), m => m.Kind == "info" && m.Text.Contains(" -> cpu int8 (fallback for accelerator targets): ", StringComparison.Ordinal));
+        Assert.Contains(Messages(lines), m => m.Kind == "info" && m.Text.Contains(" -> cpu int8 (fallback for RIDs no CPU target serves): ", StringComparison.Ordinal));
         Assert.Contains("\"target\": \"cpu\"", File.ReadAllText(job.SignatureFile));
     }
 
@@ -143,8 +143,8 @@ public sealed class CompilationPassesTests
     public void Same_inputs_give_byte_identical_assets_signatures_and_reports_timings_aside()
     {
         using TempFolder temp = WithModel();
-        CompileJob first = Job(temp, "a") with { Quantize = "int8", Targets = "x64;mobile" };
-        CompileJob second = Job(temp, "b") with { Quantize = "int8", Targets = "x64;mobile" };
+        CompileJob first = Job(temp, "a") with { Quantize = "int8", Targets = "x64;mobile", Fallback = "none" };
+        CompileJob second = Job(temp, "b") with { Quantize = "int8", Targets = "x64;mobile", Fallback = "none" };
 
         Assert.True(Jobs.Run(first).Ok);
         Assert.True(Jobs.Run(second).Ok);
@@ -191,7 +191,7 @@ public sealed class CompilationPassesTests
     {
         using TempFolder temp = WithModel();
         string cache = temp.File("cache");
-        CompileJob[] jobs = Enumerable.Range(0, 3).Select(i => Job(temp, $"out{i}") with { Quantize = "int8", Targets = "x64" }).ToArray();
+        CompileJob[] jobs = Enumerable.Range(0, 3).Select(i => Job(temp, $"out{i}") with { Quantize = "int8", Targets = "x64", Fallback = "none" }).ToArray();
 
         bool[] results = jobs.AsParallel().WithDegreeOfParallelism(3).Select(job => Jobs.Run(job, cacheDirectory: cache).Ok).ToArray();
 
