@@ -47,7 +47,16 @@ internal static class Program
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
         {
-            Console.Error.WriteLine($"error MB1091: {e.Message}");
+            // A job list MSBuild wrote is reported in the protocol, so the build shows this code rather than MB4010.
+            string? manifest = args.SkipWhile(a => a != "--manifest").Skip(1).FirstOrDefault();
+            if (manifest is null)
+            {
+                new Reporter(Console.Error, forMsBuild: false).Error("MB4050", null, $"Could not read or write a file: {e.Message}");
+            }
+            else
+            {
+                new Reporter(Console.Out, forMsBuild: true).Error("MB4051", manifest, $"The job list could not be read: {e.Message}");
+            }
             return 1;
         }
     }
@@ -154,7 +163,7 @@ internal static class Program
     private static int PackModels(string[] args)
     {
         var arguments = new Arguments(args, ["--manifest"]);
-        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."), Console.Error);
+        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."), new Reporter(Console.Out, forMsBuild: true));
     }
 
     private static int PrintVersion()

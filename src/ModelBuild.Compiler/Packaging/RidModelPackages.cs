@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Shared;
 using ModelBuild.Tasks;
 using NuGet.Packaging;
@@ -25,7 +26,7 @@ internal static class RidModelPackages
 
     internal sealed record Asset(string Target, string PackagePath, string Source);
 
-    public static int Run(string manifestPath, TextWriter errors)
+    public static int Run(string manifestPath, Reporter reporter)
     {
         Manifest manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), new JsonSerializerOptions(JsonSerializerDefaults.Web))
             ?? throw new InvalidDataException($"{manifestPath} is empty.");
@@ -33,7 +34,7 @@ internal static class RidModelPackages
         var byRid = new SortedDictionary<string, List<Asset>>(manifest.Rids.Where(r => r.Value.Count > 0).ToDictionary(), StringComparer.Ordinal);
         if (byRid.Values.SelectMany(a => a).All(a => a.Target == BuildTargets.Portable))
         {
-            errors.WriteLine($"error MB4033: ModelPackageLayout=\"PerRid\" but no model of '{manifest.Id}' has a target tied to a runtime identifier (only 'cpu'). Add RID-specific Targets (x64, arm64, cuda, mobile) or use ModelPackageLayout=\"Single\".");
+            reporter.Error("MB4033", null, $"ModelPackageLayout=\"PerRid\" but no model of '{manifest.Id}' has a target tied to a runtime identifier (only 'cpu'). Add RID-specific Targets (x64, arm64, cuda, mobile) or use ModelPackageLayout=\"Single\".");
             return 1;
         }
         Directory.CreateDirectory(manifest.OutputDirectory);
@@ -52,7 +53,7 @@ internal static class RidModelPackages
             {
                 builder.Save(stream);
             }
-            Console.WriteLine($"ModelBuild: packed {path}");
+            reporter.Info($"ModelBuild: packed {path}");
         }
         Directory.CreateDirectory(manifest.WorkDirectory);
         File.WriteAllText(Path.Combine(manifest.WorkDirectory, "runtime.json"), RuntimeJson(manifest.Id, version, byRid.Keys));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Onnx;
 using ModelBuild.Shared;
 
 namespace ModelBuild.Compiler.Variants;
@@ -68,7 +69,4 @@ internal sealed record CompileSettings(
 }
 
 /// <summary>Bad compilation options (reachable from the command line; MSBuild checks them before with the same rules).</summary>
-internal sealed class SettingsException(string code, string message) : Exception(message)
-{
-    public string Code { get; } = code;
-}
+internal sealed class SettingsException(string code, string message) : ModelBuildException(code, message);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Packaging;
 using NuGet.Packaging;
 
@@ -32,7 +33,7 @@ public sealed class RidModelPackagesTests
         {
             ["linux-x64"] = ["cpu", "x64", "cuda"], ["win-x64"] = ["cpu", "x64", "cuda"], ["osx-x64"] = ["cpu", "x64"], ["linux-arm64"] = [],
         };
-        Assert.Equal(0, RidModelPackages.Run(WriteManifest(temp, byRid), TextWriter.Null));
+        Assert.Equal(0, RidModelPackages.Run(WriteManifest(temp, byRid), new Reporter(TextWriter.Null, forMsBuild: true)));
 
         Assert.Equal(["Contoso.Net.Models.linux-x64.1.2.0.nupkg", "Contoso.Net.Models.osx-x64.1.2.0.nupkg", "Contoso.Net.Models.win-x64.1.2.0.nupkg"],
             Directory.GetFiles(temp.File("feed")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
@@ -61,7 +62,7 @@ public sealed class RidModelPackagesTests
     {
         using var temp = new TempFolder();
         var error = new StringWriter();
-        Assert.Equal(1, RidModelPackages.Run(WriteManifest(temp, new Dictionary<string, string[]> { ["linux-x64"] = ["cpu"], ["osx-arm64"] = ["cpu"] }), error));
+        Assert.Equal(1, RidModelPackages.Run(WriteManifest(temp, new Dictionary<string, string[]> { ["linux-x64"] = ["cpu"], ["osx-arm64"] = ["cpu"] }), new Reporter(error, forMsBuild: false)));
         Assert.StartsWith("error MB4033: ", error.ToString());
         Assert.False(Directory.Exists(temp.File("feed")));
     }
