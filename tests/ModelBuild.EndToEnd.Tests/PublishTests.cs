@@ -35,9 +35,11 @@ public sealed class PublishTests(PackageFeed feed)
         Assert.Equal(["cuda/iris-classifier.onnx", "x64/iris-classifier.onnx"], ModelFiles(publish));
         Assert.Equal(LinuxGpu, OnnxRuntimeNatives(publish));
         Assert.Equal([$"Microsoft.ML.OnnxRuntime.Gpu.Linux/{Ort}", $"Microsoft.ML.OnnxRuntime.Managed/{Ort}"], OnnxRuntimePackages(project));
-        // Without CUDA on this machine Load() picks x64.
+        // Without CUDA on this machine Load() picks x64, and ONNX Runtime prints no native "Failed to load library" line:
+        // Load() looked for the CUDA libraries before it appended the provider the GPU package lists.
         string output = Dotnet.Run(publish, Path.Combine(publish, "MultiTargetApp.dll")).ShouldSucceed().Output;
         Assert.Contains($"asset: models/{Class}/x64/{Model}.onnx", output);
+        Assert.DoesNotContain("Failed to load library", output);
         Assert.Contains("label: 2", output);
     }
 
