@@ -78,8 +78,9 @@ public sealed class ModelSession : IDisposable
     /// <param name="description">The model description (generated code passes its static instance).</param>
     /// <param name="modelPath">
     /// The model file to open, without selection; its hash is checked against the variant whose asset path the path
-    /// ends with, else the only variant with its file name, else <see cref="ModelDescription.Sha256"/>. It runs on
-    /// the CPU unless <see cref="ModelOptions.ExecutionProvider"/> says <c>cuda</c>. <see langword="null"/> selects a
+    /// ends with, else the only variant with its file name, else it must be the hash of one of the variants (with
+    /// <see cref="ModelOptions.VerifyIntegrity"/> off, a file that is none of them loads with an empty target). It runs
+    /// on the CPU unless <see cref="ModelOptions.ExecutionProvider"/> says <c>cuda</c>. <see langword="null"/> selects a
     /// variant as above.
     /// </param>
     /// <param name="options">Loading options; <see langword="null"/> means defaults.</param>
@@ -120,11 +121,28 @@ public sealed class ModelSession : IDisposable
                 throw new ModelFileNotFoundException(path, description.AssetPath, explicitPath: true);
             }
 
-            choice = new VariantChoice(VariantSelector.ForExplicitPath(description, path), path);
             provider = forcedProvider ?? ModelVariant.CpuProvider;
+            string? sha256 = null;
+            string FileSha256() => sha256 ??= Sha256Of(path);
+            ModelVariant? variant = VariantSelector.ForExplicitPath(description, path, FileSha256);
+            if (variant is null)
+            {
+                // None of the build's variants: refused when integrity is checked; otherwise the session describes the file.
+                variant = options.VerifyIntegrity
+                    ? throw new ModelIntegrityException(path, string.Join(" or ", description.Variants.Select(v => v.Sha256)), FileSha256())
+                    : new ModelVariant(string.Empty, string.Empty, provider, path, string.Empty);
+            }
+
+            choice = new VariantChoice(variant, path);
         }
 
         return Open(description, choice, provider, options);
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static ModelSession Open(ModelDescription description, VariantChoice choice, string provider, ModelOptions options)

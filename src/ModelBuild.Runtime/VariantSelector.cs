@@ -54,9 +54,10 @@ internal static class VariantSelector
 
     /// <summary>
     /// The variant an explicitly given file is: the one whose asset path the file's path ends with, else the only one
-    /// with its file name, else the first (whose hash is <see cref="ModelDescription.Sha256"/>, as before variants).
+    /// with its file name, else the one whose recorded hash the file has (<paramref name="fileSha256"/>, computed only
+    /// then); null when it is none of the build's variants.
     /// </summary>
-    public static ModelVariant ForExplicitPath(ModelDescription description, string fullPath)
+    public static ModelVariant? ForExplicitPath(ModelDescription description, string fullPath, Func<string> fileSha256)
     {
         string normalized = fullPath.Replace('\\', '/');
         ModelVariant? byAssetPath = description.Variants.FirstOrDefault(
@@ -70,7 +71,13 @@ internal static class VariantSelector
         ModelVariant[] byFileName = description.Variants
             .Where(v => string.Equals(Path.GetFileName(v.AssetPath), fileName, StringComparison.OrdinalIgnoreCase))
             .ToArray();
-        return byFileName.Length == 1 ? byFileName[0] : description.Variants[0];
+        if (byFileName.Length == 1)
+        {
+            return byFileName[0];
+        }
+
+        string sha256 = fileSha256();
+        return description.Variants.FirstOrDefault(v => string.Equals(v.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
     }
 
     private static string? Unusable(ModelVariant variant, string path, ModelOptions options, RuntimePlatform platform)

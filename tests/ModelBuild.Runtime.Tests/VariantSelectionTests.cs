@@ -230,23 +230,28 @@ public sealed class VariantSelectionTests
     }
 
     [Fact]
-    public void ExplicitPath_ElsewhereWithASharedFileName_IsCheckedAgainstTheFirstVariant_AsBefore()
+    public void ExplicitPath_ElsewhereWithASharedFileName_IsTheVariantWhoseHashItHas_AndAnyOtherFileIsMB3001()
     {
         using var folder = new VariantFolder("cpu", "x64");
         string copies = Path.Combine(folder.BaseDirectory, "copies");
         Directory.CreateDirectory(copies);
-        string cpuCopy = Path.Combine(copies, VariantFolder.Model);
-        File.Copy(folder.PathOf("cpu"), cpuCopy);
+        string copy = Path.Combine(copies, VariantFolder.Model);
 
-        using (var session = ModelSession.Load(folder.Description, cpuCopy, null))
+        File.Copy(folder.PathOf("x64"), copy);
+        using (var session = ModelSession.Load(folder.Description, copy, null))
         {
-            Assert.Equal(folder.Variant("cpu"), session.Variant);
+            Assert.Equal(folder.Variant("x64"), session.Variant);
         }
 
-        File.Copy(folder.PathOf("x64"), cpuCopy, overwrite: true);
-        var ex = Assert.Throws<ModelIntegrityException>(() => ModelSession.Load(folder.Description, cpuCopy, null));
-        Assert.Equal(folder.Description.Sha256, ex.ExpectedSha256);
-        using var unchecked_ = ModelSession.Load(folder.Description, cpuCopy, new ModelOptions { VerifyIntegrity = false });
+        // The zoo's own iris file: a valid model, but none of the build's variants.
+        ModelZoo.Zoo.Write(VariantFolder.Model, Path.Combine(folder.BaseDirectory, "zoo-again"));
+        File.Copy(Path.Combine(folder.BaseDirectory, "zoo-again", VariantFolder.Model), copy, overwrite: true);
+        var ex = Assert.Throws<ModelIntegrityException>(() => ModelSession.Load(folder.Description, copy, null));
+        Assert.Contains(folder.Variant("cpu").Sha256, ex.ExpectedSha256);
+        Assert.Contains(folder.Variant("x64").Sha256, ex.ExpectedSha256);
+        Assert.Equal(TestModels.Sha256(copy), ex.ActualSha256);
+        using var unchecked_ = ModelSession.Load(folder.Description, copy, new ModelOptions { VerifyIntegrity = false });
+        Assert.Equal("", unchecked_.Variant.Target);
         Assert.Equal(1f, RunOnce(unchecked_), 4);
     }
 
@@ -257,7 +262,7 @@ public sealed class VariantSelectionTests
         string copy = Path.Combine(folder.BaseDirectory, "iris-classifier.ort");
         File.Copy(folder.PathOf("mobile"), copy);
 
-        Assert.Equal(folder.Variant("mobile"), VariantSelector.ForExplicitPath(folder.Description, copy));
+        Assert.Equal(folder.Variant("mobile"), VariantSelector.ForExplicitPath(folder.Description, copy, () => throw new InvalidOperationException("not hashed")));
     }
 
     [Fact]
