@@ -18,6 +18,8 @@ namespace ModelBuild.Shared
         WholeNumber,
         /// <summary>A folder path (the caller checks that it exists and makes it absolute).</summary>
         Folder,
+        /// <summary>Free text, trimmed, that the compiler parses and checks itself.</summary>
+        Text,
     }
 
     /// <summary>One compilation option: the <c>&lt;Model&gt;</c> metadata name, its command-line switch and its rules.</summary>
@@ -84,7 +86,8 @@ namespace ModelBuild.Shared
             OptionKind.TargetList => string.Join(";", BuildTargets.All.Select(t => t.Name)),
             OptionKind.Number => Max == double.MaxValue ? $"number >= {Format(Min)}" : $"number {Format(Min)}-{Format(Max)}",
             OptionKind.WholeNumber => $"whole number {Format(Min)}-{Format(Max)}",
-            _ => "folder",
+            OptionKind.Folder => "folder",
+            _ => "text",
         };
 
         /// <summary>

@@ -28,6 +28,16 @@ public sealed class SdkFilesTests
     }
 
     [Fact]
+    public void The_gpu_package_is_chosen_for_the_rids_cuda_serves()
+    {
+        string publish = File.ReadAllText(Path.Combine(Build, "ModelBuild.Sdk.Publish.targets"));
+        string[] gpuRids = System.Text.RegularExpressions.Regex.Matches(publish, @"'\$\(_ModelBuildGpuRid\)' == '(?<rid>[^']+)'")
+            .Select(m => m.Groups["rid"].Value).ToArray();
+
+        Assert.Equal(BuildTargets.Find("cuda")!.Rids.Order(StringComparer.Ordinal), gpuRids.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void The_item_definition_lists_every_option_of_the_schema_and_every_per_target_override()
     {
         string[] defined = XDocument.Load(Path.Combine(Build, "ModelBuild.Sdk.targets")).Descendants("ItemDefinitionGroup")
