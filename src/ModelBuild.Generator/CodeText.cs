@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Generator
 {
@@ -175,27 +176,11 @@ namespace ModelBuild.Generator
         private static void AppendUnicodeEscape(StringBuilder sb, char c) =>
             sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
 
-        /// <summary>ONNX element type name → C# type for <c>DenseTensor&lt;T&gt;</c>, or null when there is none.</summary>
+        /// <summary>ONNX element type name → C# type for <c>DenseTensor&lt;T&gt;</c> (the shared element-type table), or null when there is none.</summary>
         public static string? ClrElementType(string elementType)
         {
-            switch (elementType)
-            {
-                case "float": return "float";
-                case "double": return "double";
-                case "int8": return "sbyte";
-                case "uint8": return "byte";
-                case "int16": return "short";
-                case "uint16": return "ushort";
-                case "int32": return "int";
-                case "uint32": return "uint";
-                case "int64": return "long";
-                case "uint64": return "ulong";
-                case "bool": return "bool";
-                case "string": return "string";
-                case "float16": return "global::Microsoft.ML.OnnxRuntime.Float16";
-                case "bfloat16": return "global::Microsoft.ML.OnnxRuntime.BFloat16";
-                default: return null;
-            }
+            string? csharp = ElementTypeTable.Find(elementType)?.CSharp;
+            return csharp != null && csharp.IndexOf('.') >= 0 ? "global::" + csharp : csharp;
         }
 
         /// <summary>

@@ -1,27 +1,19 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Runtime;
 
-/// <summary>Maps signature-file element type names, ONNX Runtime element types and C# types.</summary>
+/// <summary>
+/// Maps signature-file element type names, ONNX Runtime element types and C# types: the shared element-type table's
+/// rows with a .NET type, resolved once (ONNX Runtime's <see cref="TensorElementType"/> numbers are ONNX's).
+/// </summary>
 internal static class ElementTypes
 {
     private static readonly (string Name, Type Clr, TensorElementType Ort, string CSharp)[] Table =
     [
-        ("float", typeof(float), TensorElementType.Float, "float"),
-        ("double", typeof(double), TensorElementType.Double, "double"),
-        ("int8", typeof(sbyte), TensorElementType.Int8, "sbyte"),
-        ("uint8", typeof(byte), TensorElementType.UInt8, "byte"),
-        ("int16", typeof(short), TensorElementType.Int16, "short"),
-        ("uint16", typeof(ushort), TensorElementType.UInt16, "ushort"),
-        ("int32", typeof(int), TensorElementType.Int32, "int"),
-        ("uint32", typeof(uint), TensorElementType.UInt32, "uint"),
-        ("int64", typeof(long), TensorElementType.Int64, "long"),
-        ("uint64", typeof(ulong), TensorElementType.UInt64, "ulong"),
-        ("bool", typeof(bool), TensorElementType.Bool, "bool"),
-        ("string", typeof(string), TensorElementType.String, "string"),
-        ("float16", typeof(Float16), TensorElementType.Float16, "Microsoft.ML.OnnxRuntime.Float16"),
-        ("bfloat16", typeof(BFloat16), TensorElementType.BFloat16, "Microsoft.ML.OnnxRuntime.BFloat16"),
+        .. ElementTypeTable.All.Where(t => t.ClrType is not null).Select(t =>
+            (t.Name, Type.GetType(t.ClrType!) ?? typeof(Float16).Assembly.GetType(t.ClrType!, throwOnError: true)!, (TensorElementType)t.DataType, t.CSharp!)),
     ];
 
     public static Type? ClrTypeOf(string elementType)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Variants;
 using ModelBuild.Onnx.Protos;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Compiler.Signature;
 
@@ -96,12 +97,12 @@ internal static class SignatureWriter
         {
             case TypeProto.ValueOneofCase.TensorType:
                 json.WriteString("kind", "tensor");
-                json.WriteString("elementType", ElementTypeNames.Get(type.TensorType.ElemType));
+                json.WriteString("elementType", ElementTypeTable.NameOf(type.TensorType.ElemType));
                 WriteShape(json, type.TensorType.Shape);
                 break;
             case TypeProto.ValueOneofCase.SparseTensorType:
                 json.WriteString("kind", "sparseTensor");
-                json.WriteString("elementType", ElementTypeNames.Get(type.SparseTensorType.ElemType));
+                json.WriteString("elementType", ElementTypeTable.NameOf(type.SparseTensorType.ElemType));
                 WriteShape(json, type.SparseTensorType.Shape);
                 break;
             case TypeProto.ValueOneofCase.SequenceType:
@@ -111,7 +112,7 @@ internal static class SignatureWriter
                 break;
             case TypeProto.ValueOneofCase.MapType:
                 json.WriteString("kind", "map");
-                json.WriteString("keyType", ElementTypeNames.Get(type.MapType.KeyType));
+                json.WriteString("keyType", ElementTypeTable.NameOf(type.MapType.KeyType));
                 json.WritePropertyName("valueType");
                 WriteType(json, type.MapType.ValueType);
                 break;

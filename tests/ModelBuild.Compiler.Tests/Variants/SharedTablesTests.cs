@@ -14,6 +14,20 @@ public sealed class SharedTablesTests
     }
 
     [Fact]
+    public void The_element_type_table_follows_ONNX_and_ONNX_Runtime_numbering()
+    {
+        foreach (var dataType in Enum.GetValues<ModelBuild.Onnx.Protos.TensorProto.Types.DataType>())
+        {
+            Assert.Equal(dataType.ToString().ToLowerInvariant(), ElementTypeTable.NameOf((int)dataType));
+        }
+        foreach (ElementType type in ElementTypeTable.All.Where(t => t.ClrType is not null))
+        {
+            Assert.Equal(type.Name, ((Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)type.DataType).ToString().ToLowerInvariant());
+        }
+        Assert.Equal("type99", ElementTypeTable.NameOf(99));
+    }
+
+    [Fact]
     public void Every_option_of_the_schema_is_a_compile_job_field_and_a_command_line_switch()
     {
         CompileJob job = Jobs.For("/m/net.onnx", "/out");
