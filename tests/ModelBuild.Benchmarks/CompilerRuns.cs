@@ -9,8 +9,8 @@ namespace ModelBuild.Benchmarks;
 internal sealed record CompilerRun(string Quantize, string Target, string ClosestVariant);
 
 /// <summary>
-/// Runs the built compiler, <c>dotnet modelbuild.dll compile &lt;model&gt; --quantize q --targets t --cache off --out dir</c>,
-/// as a child process: the whole pipeline a build runs (load, optimize, quantize, verify, emit). Measures its wall
+/// Runs the built compiler, <c>dotnet modelbuild.dll compile &lt;model&gt; --quantize q --targets t --fallback none --cache off --out dir</c>
+/// (one variant: the target's, without the cpu fallback), as a child process: the whole pipeline a build runs (load, optimize, quantize, verify, emit). Measures its wall
 /// time and peak memory, and reads the <c>modelbuild-report/1</c> file it writes.
 /// </summary>
 internal static class CompilerRuns
@@ -49,7 +49,7 @@ internal static class CompilerRuns
         }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { CompilerPath, "compile", source, "--quantize", run.Quantize, "--targets", run.Target, "--cache", "off", "--out", output })
+        foreach (string arg in new[] { CompilerPath, "compile", source, "--quantize", run.Quantize, "--targets", run.Target, "--fallback", "none", "--cache", "off", "--out", output })
         {
             start.ArgumentList.Add(arg);
         }
