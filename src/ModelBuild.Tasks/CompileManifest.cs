@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
 
@@ -7,11 +8,11 @@ namespace ModelBuild.Tasks
     /// <summary>Writes the compiler's job list as JSON (netstandard2.0 has no JSON writer; this needs only strings).</summary>
     internal static class CompileManifest
     {
-        private static readonly string[] JobMetadata =
+        /// <summary>The job's fields: what ResolveModels resolved, then every compile option of the schema.</summary>
+        private static readonly string[] JobMetadata = new[]
         {
             "ClassName", "Namespace", "Access", "ModelVersion", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
-            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
-        };
+        }.Concat(CompileOptionsMetadata.Names).ToArray();
 
         public static string Write(IEnumerable<ITaskItem> models, bool signatureOnly, string cacheDirectory)
         {
