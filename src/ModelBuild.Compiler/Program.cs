@@ -19,6 +19,7 @@ internal static class Program
                      [--quantize none|int8|fp16|int4] [--targets cpu;x64;arm64;cuda;mobile] [--optimize extended|basic|none]
                      [--verify error|warn|off] [--min-cosine <x>] [--max-abs-error <x>] [--verify-samples <n>]
                      [--sample-inputs <dir>] [--fallback cpu|none] [--cache <dir> | --cache off]
+                     [--verify-timeout <seconds>] [--verify-memory-limit <bytes|4GB|512MB>]
           modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
           modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
           modelbuild pack-models --manifest <job.json>  one model package per RID (used by `dotnet pack`, ModelPackageLayout=PerRid)
@@ -57,6 +58,7 @@ internal static class Program
         [
             "--manifest", "--out", "--class-name", "--namespace", "--access", "--quantize", "--targets", "--optimize", "--verify",
             "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--fallback", "--cache",
+            "--verify-timeout", "--verify-memory-limit",
         ]);
         if (arguments["--manifest"] is { } manifestPath)
         {
@@ -80,7 +82,8 @@ internal static class Program
             Verify: arguments["--verify"], MinCosine: arguments["--min-cosine"], MaxAbsError: arguments["--max-abs-error"],
             VerifySamples: arguments["--verify-samples"],
             SampleInputs: arguments["--sample-inputs"] is { } samples ? Path.GetFullPath(samples) : null,
-            Fallback: arguments["--fallback"]);
+            Fallback: arguments["--fallback"],
+            VerifyTimeout: arguments["--verify-timeout"], VerifyMemoryLimit: arguments["--verify-memory-limit"]);
         string? cache = arguments["--cache"] is "off" ? null : CacheDirectory(arguments["--cache"]);
         return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false, cache);
     }

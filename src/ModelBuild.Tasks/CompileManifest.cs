@@ -11,6 +11,7 @@ namespace ModelBuild.Tasks
         {
             "ClassName", "Namespace", "Access", "ModelVersion", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
             "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
+            "VerifyTimeout", "VerifyMemoryLimit",
         };
 
         public static string Write(IEnumerable<ITaskItem> models, bool signatureOnly, string cacheDirectory)

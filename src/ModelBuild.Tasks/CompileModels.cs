@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -10,7 +12,8 @@ namespace ModelBuild.Tasks
     /// <summary>
     /// Runs the ModelBuild compiler (<c>dotnet modelbuild.dll compile --manifest …</c>) once for all out-of-date models.
     /// The compiler runs in its own process so that ONNX Runtime and other native code never load into MSBuild,
-    /// whose reused nodes would otherwise keep native libraries and model files locked.
+    /// whose reused nodes would otherwise keep native libraries and model files locked. ToolTask stops it with its
+    /// process tree on cancel (Ctrl+C) and after <see cref="CompileTimeout"/>.
     /// </summary>
     public sealed class CompileModels : ToolTask
     {
@@ -29,6 +32,12 @@ namespace ModelBuild.Tasks
         /// <summary>Compile cache shared by builds (<c>$(ModelBuildCacheDirectory)</c>); empty = the default under the user profile.</summary>
         public string CacheDirectory { get; set; } = "";
 
+        /// <summary>Seconds the compiler may run in all (<c>$(ModelBuildCompileTimeout)</c>); 0 = no limit.</summary>
+        public double CompileTimeout { get; set; } = DefaultCompileTimeoutSeconds;
+
+        /// <summary>An hour: far above any single model's verification budget, low enough that a stuck build ends.</summary>
+        public const double DefaultCompileTimeoutSeconds = 3600;
+
         protected override string ToolName => RuntimeInformationIsWindows() ? "dotnet.exe" : "dotnet";
 
         protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Low;
@@ -42,8 +51,33 @@ namespace ModelBuild.Tasks
                 return true;
             }
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(ManifestFile))!);
+            if (CompileTimeout < 0 || double.IsNaN(CompileTimeout) || CompileTimeout * 1000 > int.MaxValue)
+            {
+                Log.LogError(null, "MB4043", null, ManifestFile, 0, 0, 0, 0,
+                    "ModelBuildCompileTimeout '{0}' is not a number of seconds between 0 (no limit) and {1}.", CompileTimeout, int.MaxValue / 1000);
+                return false;
+            }
+            if (CompileTimeout > 0)
+            {
+                Timeout = (int)Math.Ceiling(CompileTimeout * 1000);
+            }
             File.WriteAllText(ManifestFile, CompileManifest.Write(Models, SignatureOnly, CacheDirectory), new UTF8Encoding(false));
             return base.Execute();
+        }
+
+        protected override int ExecuteTool(string pathToTool, string responseFileCommands, string commandLineCommands)
+        {
+            Stopwatch clock = Stopwatch.StartNew();
+            int exitCode = base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
+            if (CompileTimeout > 0 && clock.Elapsed.TotalSeconds >= CompileTimeout && exitCode != 0)
+            {
+                string models = string.Join(", ", Models.Select(m => m.ItemSpec));
+                Log.LogError(null, "MB4042", null, Models.Length == 1 ? Models[0].ItemSpec : ManifestFile, 0, 0, 0, 0,
+                    "The ModelBuild compiler did not finish within {0} s (ModelBuildCompileTimeout) and was stopped with its process tree while compiling {1}. " +
+                    "Raise ModelBuildCompileTimeout, or lower VerifyTimeout so that verification gives up sooner.",
+                    CompileTimeout.ToString(CultureInfo.InvariantCulture), models);
+            }
+            return exitCode;
         }
 
         protected override string GenerateFullPathToTool()

@@ -28,6 +28,7 @@ namespace ModelBuild.Tasks
         public static readonly string[] Names =
         {
             "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
+            "VerifyTimeout", "VerifyMemoryLimit",
         };
 
         /// <summary>Sets the normalised metadata on <paramref name="resolved"/>; returns false after logging an error.</summary>
@@ -107,6 +108,18 @@ namespace ModelBuild.Tasks
                 return false;
             }
 
+            // Budgets (defaults from $(ModelBuildVerifyTimeout) / $(ModelBuildVerifyMemoryLimit) via the item definition).
+            if (!TryNumber(model, "VerifyTimeout", 0.001, 86400, (code, text) => error("MB4040", text), out string verifyTimeout))
+            {
+                return false;
+            }
+            string verifyMemoryLimit = model.GetMetadata("VerifyMemoryLimit").Trim().ToUpperInvariant().Replace(" ", "");
+            if (verifyMemoryLimit.Length > 0 && !IsByteSize(verifyMemoryLimit))
+            {
+                error("MB4041", $"VerifyMemoryLimit '{verifyMemoryLimit}' is not a size: a whole number of bytes or of KB, MB or GB (e.g. 4GB, 512MB).");
+                return false;
+            }
+
             string sampleInputs = model.GetMetadata("SampleInputs").Trim();
             if (sampleInputs.Length > 0)
             {
@@ -128,7 +141,18 @@ namespace ModelBuild.Tasks
             resolved.SetMetadata("VerifySamples", samples);
             resolved.SetMetadata("SampleInputs", sampleInputs);
             resolved.SetMetadata("Fallback", fallback);
+            resolved.SetMetadata("VerifyTimeout", verifyTimeout);
+            resolved.SetMetadata("VerifyMemoryLimit", verifyMemoryLimit);
             return true;
+        }
+
+        /// <summary>What the compiler accepts as a memory size: a positive whole number, optionally followed by KB, MB or GB.</summary>
+        private static bool IsByteSize(string text)
+        {
+            string number = text.EndsWith("KB", StringComparison.Ordinal) || text.EndsWith("MB", StringComparison.Ordinal) || text.EndsWith("GB", StringComparison.Ordinal)
+                ? text.Substring(0, text.Length - 2)
+                : text;
+            return long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out long value) && value > 0 && value <= (long.MaxValue >> 30);
         }
 
         /// <summary>

@@ -70,7 +70,8 @@ internal sealed partial class MsBuild
                   Lines="@(Resolved->'%(Identity)|%(OriginalItemSpec)|%(ClassName)|%(Namespace)|%(Access)|%(OutputDirectory)|%(SignatureFile)|%(AssetListFile)|%(OptionsFile)|%(AssetPathPrefix)')" />
               </Target>
               <Target Name="Compile" DependsOnTargets="Resolve">
-                <CompileModels Models="@(Resolved)" CompilerPath="{SecurityElement.Escape(compilerPath ?? CompilerPath)}" ManifestFile="$(Obj)compile.json" CacheDirectory="$(MSBuildProjectDirectory)/cache" />
+                <CompileModels Models="@(Resolved)" CompilerPath="{SecurityElement.Escape(compilerPath ?? CompilerPath)}" ManifestFile="$(Obj)compile.json" CacheDirectory="$(MSBuildProjectDirectory)/cache"
+                               CompileTimeout="$(CompileTimeout)" />
               </Target>
             {extraTargets}
             </Project>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 
@@ -19,8 +20,12 @@ internal sealed record CompileSettings(
     double? MaxAbsError,
     int VerifySamples,
     string? SampleInputs,
-    bool CpuFallback = true)
+    bool CpuFallback = true,
+    VerificationBudget? Budget = null)
 {
+    /// <summary>The budget verification runs under (defaults when none was given).</summary>
+    public VerificationBudget VerifyBudget => Budget ?? VerificationBudget.Default;
+
     public const int DefaultVerifySamples = 8;
 
     public static CompileSettings Parse(CompileJob job)
@@ -51,7 +56,8 @@ internal sealed record CompileSettings(
             Number(job.MaxAbsError, "MaxAbsError"),
             (int?)Number(job.VerifySamples, "VerifySamples") is int samples and > 0 ? samples : DefaultVerifySamples,
             string.IsNullOrWhiteSpace(job.SampleInputs) ? null : job.SampleInputs,
-            ParseFallback(job.Fallback));
+            ParseFallback(job.Fallback),
+            new VerificationBudget(VerificationBudget.ParseTimeout(job.VerifyTimeout), VerificationBudget.ParseMemoryLimit(job.VerifyMemoryLimit)));
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
