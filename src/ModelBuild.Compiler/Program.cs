@@ -50,6 +50,13 @@ internal static class Program
             Console.Error.WriteLine($"error MB1091: {e.Message}");
             return 1;
         }
+        catch (Exception e)
+        {
+            // Outside any model's job (each job catches its own): stack to a file, one line to the log.
+            string? log = CrashLog.Write(Path.GetTempPath(), $"modelbuild-{Environment.ProcessId}", string.Join(' ', args), e);
+            Console.Error.WriteLine($"error {CrashLog.Code}: {CrashLog.Message(e, log)}");
+            return 1;
+        }
     }
 
     private static int Compile(string[] args)

@@ -55,4 +55,62 @@ public sealed class BudgetTests
         Assert.True(result.ExitCode == 1, result.Output);
         Assert.Equal(["MB4040", "MB4041"], result.ErrorCodes.Distinct().Order());
     }
+
+    [Fact]
+    public async Task A_compiler_killed_mid_model_is_reported_on_that_model()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the test finds the compiler process through /proc
+        }
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("models"));
+        string model = HostileModels.Write(HostileModels.EndlessLoop(), temp.File("models"), "endless.onnx");
+        string project = MsBuild.WriteProject(temp.Path, """<Model Include="models/endless.onnx" VerifyTimeout="600" />""");
+
+        Task<MsBuild.Result> build = Task.Run(() => MsBuild.Run(project, "Compile"));
+        int compiler = await CompilerProcess(temp.Path, build);
+        using (Process process = Process.GetProcessById(compiler))
+        {
+            process.Kill(); // SIGKILL, as the out-of-memory killer would
+        }
+        MsBuild.Result result = await build;
+
+        Assert.True(result.ExitCode == 1, result.Output);
+        Assert.Equal(["MB4010"], result.ErrorCodes.Distinct());
+        Assert.Contains(result.Lines, l => l.StartsWith($"{model} : error MB4010: ", StringComparison.Ordinal) && l.Contains("SIGKILL"));
+    }
+
+    /// <summary>The id of the compiler process working in <paramref name="folder"/> (Linux: found through /proc).</summary>
+    private static async Task<int> CompilerProcess(string folder, Task build)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(90) && !build.IsCompleted)
+        {
+            foreach (string proc in Directory.EnumerateDirectories("/proc"))
+            {
+                try
+                {
+                    string commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                    if (commandLine.Contains("modelbuild.dll compile --manifest", StringComparison.Ordinal) && commandLine.Contains(folder, StringComparison.Ordinal)
+                        && int.TryParse(Path.GetFileName(proc), out int pid))
+                    {
+                        // Give it time to start verifying (the endless part).
+                        await Task.Delay(1000);
+                        return pid;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The process ended while being read.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("The compiler process was not found.");
+        return 0;
+    }
 }

@@ -92,7 +92,7 @@ internal sealed class VerifyPass : IModelPass
         }
         using (verifier)
         {
-            string twins = Directory.CreateTempSubdirectory("modelbuild-twin-").FullName;
+            string twins = WorkFolders.Create("twins");
             try
             {
                 foreach (CompiledVariant variant in variants)
@@ -109,7 +109,7 @@ internal sealed class VerifyPass : IModelPass
             }
             finally
             {
-                Directory.Delete(twins, recursive: true);
+                WorkFolders.Delete(twins);
             }
         }
     }
