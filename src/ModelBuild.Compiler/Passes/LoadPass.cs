@@ -13,6 +13,6 @@ internal sealed class LoadPass : IModelPass
     public void Run(CompilationContext context)
     {
         context.Model = OnnxModelReader.ReadFile(context.Job.Model);
-        context.ExternalData = OnnxExternalData.Enumerate(context.Model, context.ModelDirectory);
+        context.ExternalData = OnnxExternalData.Enumerate(context.Model, context.ModelDirectory, context.Job.Model);
     }
 }
