@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelBuild.Compiler.Pipeline;
 using ModelZoo;
 
 namespace ModelBuild.Compiler.Tests.Hostile;
@@ -10,10 +11,12 @@ public sealed class CrashTests
     public void An_exception_no_pass_handles_is_MB4010_on_the_model_with_the_stack_in_a_crash_log()
     {
         using var temp = new TempFolder();
-        // The reader was never meant to see a NUL in a path (MSBuild never passes one): its ArgumentException is such a bug.
-        string model = temp.File("bad\0name.onnx");
+        Zoo.Write("iris-classifier.onnx", temp.Path);
+        string model = temp.File("iris-classifier.onnx");
+        // A job no pass expects (MSBuild never writes one): a NUL in the asset folder makes .NET throw ArgumentException.
+        CompileJob job = Jobs.For(model, temp.File("out")) with { OutputDirectory = temp.File("out/Net\0/") };
 
-        var (ok, lines) = Jobs.Run(Jobs.For(model, temp.File("out")));
+        var (ok, lines) = Jobs.Run(job);
 
         Assert.False(ok);
         var error = Jobs.SingleError(lines);
