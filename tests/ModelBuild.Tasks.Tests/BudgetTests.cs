@@ -81,6 +81,43 @@ public sealed class BudgetTests
         Assert.Contains(result.Lines, l => l.StartsWith($"{model} : error MB4010: ", StringComparison.Ordinal) && l.Contains("SIGKILL"));
     }
 
+    [Fact]
+    public async Task Cancelling_the_build_stops_the_compiler()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the test finds the compiler process through /proc and sends SIGINT with kill
+        }
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("models"));
+        HostileModels.Write(HostileModels.EndlessLoop(), temp.File("models"), "endless.onnx");
+        string project = MsBuild.WriteProject(temp.Path, """<Model Include="models/endless.onnx" VerifyTimeout="600" />""");
+
+        using MsBuild.Running build = MsBuild.Start(project, "Compile");
+        int compiler = await CompilerProcess(temp.Path, build.Process.WaitForExitAsync());
+        using (Process interrupt = Process.Start("kill", ["-INT", build.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync();
+        }
+        await build.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, build.Process.ExitCode);
+        Assert.False(IsRunning(compiler), $"the compiler (process {compiler}) outlived the cancelled build:\n{build.Output}");
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The id of the compiler process working in <paramref name="folder"/> (Linux: found through /proc).</summary>
     private static async Task<int> CompilerProcess(string folder, Task build)
     {
