@@ -77,6 +77,29 @@ internal sealed class CompileCache(string directory, Reporter reporter)
     }
 
     /// <summary>
+    /// Entries half-written by a compiler that was killed (SIGKILL, a build timeout) before its <c>finally</c>: older than
+    /// a day, no build can still be writing them.
+    /// </summary>
+    private void RemoveAbandonedTemporaries()
+    {
+        string tmp = Path.Combine(directory, "tmp");
+        try
+        {
+            foreach (string folder in Directory.Exists(tmp) ? Directory.GetDirectories(tmp) : [])
+            {
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > WorkFolders.StaleAge)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another build removed it first, or the cache is read-only: nothing to do here.
+        }
+    }
+
+    /// <summary>
     /// Takes a damaged entry out of the cache so that this build stores a good one in its place (otherwise every clean
     /// build would warn again). Renamed away first: a build reading it at this moment keeps its open files.
     /// </summary>
@@ -103,6 +126,7 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             return;
         }
         string temp = Path.Combine(directory, "tmp", Guid.NewGuid().ToString("N"));
+        RemoveAbandonedTemporaries();
         try
         {
             Directory.CreateDirectory(temp);

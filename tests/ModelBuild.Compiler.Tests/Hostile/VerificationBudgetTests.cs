@@ -44,6 +44,9 @@ public sealed class VerificationBudgetTests
         Assert.Contains("2 s", error.Text);
         Assert.True(elapsed < Generous, $"took {elapsed}");
         AssertNothingWritten(temp);
+        // No weights to quantize: MB5002 says why instead of printing empty parentheses.
+        var noWeights = lines.Select(Jobs.Parse).Single(l => l.Code == "MB5002");
+        Assert.DoesNotContain("()", noWeights.Text);
     }
 
     [Fact]

@@ -55,6 +55,32 @@ public sealed class WorkFolderTests
         Assert.False(Directory.Exists(temp.File($"out/{WorkFolders.FolderName}")));
     }
 
+    [Fact]
+    public void Abandoned_cache_temporaries_and_old_work_folders_are_removed_by_the_next_compile()
+    {
+        using var temp = new TempFolder();
+        Zoo.Write("iris-classifier.onnx", temp.Path);
+        string cache = temp.File("cache");
+        string abandoned = Path.Combine(cache, "tmp", "0123456789abcdef");
+        string fresh = Path.Combine(cache, "tmp", "fedcba9876543210");
+        // Owned by this (running) process, but two days old: stale by age.
+        string oldWork = temp.File($"out/{WorkFolders.FolderName}/ort-{Environment.ProcessId}-0123");
+        foreach (string folder in new[] { abandoned, fresh, oldWork })
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "asset"), "half written");
+        }
+        Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddDays(-2));
+        Directory.SetLastWriteTimeUtc(oldWork, DateTime.UtcNow.AddDays(-2));
+
+        var (ok, lines) = Jobs.Run(Jobs.For(temp.File("iris-classifier.onnx"), temp.File("out")), cacheDirectory: cache);
+
+        Assert.True(ok, string.Join("\n", lines));
+        Assert.False(Directory.Exists(abandoned));
+        Assert.False(Directory.Exists(oldWork));
+        Assert.True(Directory.Exists(fresh), "a temporary another build may still be writing is left alone");
+    }
+
     private static Process StartCompiler(string model, string output, params string[] options)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
