@@ -1,5 +1,6 @@
 using System.Globalization;
 using ModelBuild.Compiler.Variants;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Compiler.Budgets;
 
@@ -16,49 +17,15 @@ internal sealed record VerificationBudget(TimeSpan Timeout, long MemoryLimitByte
 
     public static VerificationBudget Default { get; } = new(DefaultTimeout, DefaultMemoryLimitBytes);
 
-    /// <summary>Seconds (<c>120</c>, <c>0.5</c>); empty = the default.</summary>
-    public static TimeSpan ParseTimeout(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return DefaultTimeout;
-        }
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 86_400
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new SettingsException($"VerifyTimeout '{text}' is not a number of seconds between 0 and 86400.");
-    }
+    /// <summary>Seconds (<c>120</c>, <c>0.5</c>), as the option schema normalised them; empty = the default.</summary>
+    public static TimeSpan ParseTimeout(string text) =>
+        text.Length == 0 ? DefaultTimeout : TimeSpan.FromSeconds(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
 
-    /// <summary>Bytes, or a number with a binary unit: <c>4GB</c>, <c>512MB</c>, <c>64KB</c>; empty = the default.</summary>
-    public static long ParseMemoryLimit(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return DefaultMemoryLimitBytes;
-        }
-        return TryParseBytes(text, out long bytes) ? bytes
-            : throw new SettingsException($"VerifyMemoryLimit '{text}' is not a size such as 4GB, 512MB or a number of bytes.");
-    }
-
-    /// <summary>A positive whole number of bytes, optionally with a KB/MB/GB suffix (binary units).</summary>
-    public static bool TryParseBytes(string text, out long bytes)
-    {
-        string trimmed = text.Trim();
-        (string unit, int shift) = trimmed.ToUpperInvariant() switch
-        {
-            var t when t.EndsWith("GB", StringComparison.Ordinal) => ("GB", 30),
-            var t when t.EndsWith("MB", StringComparison.Ordinal) => ("MB", 20),
-            var t when t.EndsWith("KB", StringComparison.Ordinal) => ("KB", 10),
-            _ => ("", 0),
-        };
-        string number = trimmed[..(trimmed.Length - unit.Length)].Trim();
-        bytes = 0;
-        if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value <= 0 || value > long.MaxValue >> shift)
-        {
-            return false;
-        }
-        bytes = value << shift;
-        return true;
-    }
+    /// <summary>Bytes or <c>4GB</c>/<c>512MB</c>/<c>64KB</c>, as the option schema normalised them; empty = the default.</summary>
+    public static long ParseMemoryLimit(string text) =>
+        text.Length == 0 ? DefaultMemoryLimitBytes
+        : CompileOption.TryParseByteSize(text, out long bytes) ? bytes
+        : throw new SettingsException(CompileOptions.VerifyMemoryLimit.Code, $"VerifyMemoryLimit '{text}' is not a size.");
 
     /// <summary>For messages: <c>4 GB</c>, <c>100 MB</c>, or bytes.</summary>
     public static string Describe(long bytes) => bytes switch

@@ -4,12 +4,12 @@ namespace ModelBuild.Compiler.Diagnostics;
 
 /// <summary>
 /// The last line of defence: an exception no pass turned into a diagnostic (a compiler bug, usually found by a hostile
-/// model) becomes one build-log line (MB4010 naming the model) plus a file with the full stack beside the outputs,
+/// model) becomes one build-log line (MB4044 naming the model) plus a file with the full stack beside the outputs,
 /// so a stack trace never reaches the build log and a crash never loses its details.
 /// </summary>
 internal static class CrashLog
 {
-    public const string Code = "MB4010";
+    public const string Code = "MB4044";
 
     /// <summary>Writes <paramref name="exception"/> to <c>&lt;folder&gt;/&lt;name&gt;.crash.log</c>; returns its path, or null if even that failed.</summary>
     public static string? Write(string folder, string name, string model, Exception exception)

@@ -50,4 +50,9 @@ internal sealed record CompileJob(
     string? Fallback = null,
     string? ModelVersion = null,
     string? VerifyTimeout = null,
-    string? VerifyMemoryLimit = null);
+    string? VerifyMemoryLimit = null)
+{
+    /// <summary>The value of the compilation option named <paramref name="name"/> (a field of this record, as the option schema names it).</summary>
+    public string? Option(string name) =>
+        (string?)(typeof(CompileJob).GetProperty(name) ?? throw new ArgumentException($"CompileJob has no field for option '{name}'.", nameof(name))).GetValue(this);
+}

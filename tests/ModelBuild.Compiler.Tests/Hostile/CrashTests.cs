@@ -4,11 +4,11 @@ using ModelZoo;
 
 namespace ModelBuild.Compiler.Tests.Hostile;
 
-/// <summary>No exception reaches the top: sizes that overflow are diagnostics, and anything unforeseen is MB4010 on the model.</summary>
+/// <summary>No exception reaches the top: sizes that overflow are diagnostics, and anything unforeseen is MB4044 on the model.</summary>
 public sealed class CrashTests
 {
     [Fact]
-    public void An_exception_no_pass_handles_is_MB4010_on_the_model_with_the_stack_in_a_crash_log()
+    public void An_exception_no_pass_handles_is_MB4044_on_the_model_with_the_stack_in_a_crash_log()
     {
         using var temp = new TempFolder();
         Zoo.Write("iris-classifier.onnx", temp.Path);
@@ -20,7 +20,7 @@ public sealed class CrashTests
 
         Assert.False(ok);
         var error = Jobs.SingleError(lines);
-        Assert.Equal("MB4010", error.Code);
+        Assert.Equal("MB4044", error.Code);
         Assert.Equal(model, error.File);
         Assert.Contains("ArgumentException", error.Text);
         string log = temp.File("out/Net.crash.log");
