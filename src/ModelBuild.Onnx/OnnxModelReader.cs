@@ -13,7 +13,13 @@ namespace ModelBuild.Onnx;
 /// </summary>
 public static class OnnxModelReader
 {
-    public static ModelProto ReadFile(string path, OnnxReadLimits? limits = null)
+    public static ModelProto ReadFile(string path, OnnxReadLimits? limits = null) => ReadFile(path, out _, limits);
+
+    /// <summary>
+    /// Reads the model and gives the SHA-256 (lower-case hex) of the very bytes it was parsed from, so callers that need
+    /// the file's hash never open the path a second time (it could have been swapped, or become a FIFO, meanwhile).
+    /// </summary>
+    public static ModelProto ReadFile(string path, out string sha256, OnnxReadLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         limits ??= OnnxReadLimits.Default;
@@ -23,6 +29,7 @@ public static class OnnxModelReader
         }
 
         byte[] bytes = ReadOnce(path, limits);
+        sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         OnnxWireScanner.Check(bytes, limits, path);
         return Parse(bytes, path, limits);
     }

@@ -189,7 +189,7 @@ internal sealed class CompileCache(string directory, Reporter reporter)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         CompileSettings settings = context.Settings;
-        AppendFile(hash, context.Job.Model);
+        hash.AppendData(Encoding.UTF8.GetBytes(context.ModelSha256)); // the bytes the load pass read, not the path again
         foreach (ExternalDataReference data in context.ExternalData.DistinctBy(d => d.FullPath).OrderBy(d => d.RelativeLocation, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes("\n" + data.RelativeLocation + "\n"));

@@ -39,6 +39,9 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     /// <summary>Set by the load pass.</summary>
     public ModelProto Model { get; set; } = null!;
 
+    /// <summary>SHA-256 (lower-case hex) of the model file's bytes as the load pass read them.</summary>
+    public string ModelSha256 { get; set; } = "";
+
     /// <summary>Tensors stored beside the model, checked by the load pass.</summary>
     public IReadOnlyList<ExternalDataReference> ExternalData { get; set; } = [];
 
