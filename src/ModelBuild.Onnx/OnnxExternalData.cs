@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using ModelBuild.Onnx.Protos;
@@ -98,9 +99,48 @@ public static class OnnxExternalData
                 "keep this tensor as external data instead of inlining it");
         }
 
-        // The path checks in Enumerate can be raced (the file swapped for a link between check and read), so the
-        // file is opened once, refusing a link as its last component, and checked again through the handle: a
-        // regular file with one link whose real path is inside the model's folder. Only that handle is read.
+        return WithCheckedHandle(reference, context, handle =>
+        {
+            if (RandomAccess.GetLength(handle) - reference.Offset < reference.Length)
+            {
+                throw new EndOfStreamException("The file is shorter than the tensor's range.");
+            }
+            var bytes = new byte[reference.Length];
+            UntrustedFile.ReadExactly(handle, bytes, reference.Offset);
+            return bytes;
+        });
+    }
+
+    /// <summary>
+    /// Adds every byte of <paramref name="reference"/>'s data file to <paramref name="hash"/> (a cache key), read through
+    /// the same checked handle as <see cref="Read"/>: the path is never opened unchecked a second time.
+    /// </summary>
+    public static void AppendFileTo(IncrementalHash hash, ExternalDataReference reference, string? modelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        ArgumentNullException.ThrowIfNull(reference);
+        var context = new ExternalDataContext(modelPath ?? Path.GetDirectoryName(reference.FullPath)!, reference.Tensor.Name);
+        WithCheckedHandle(reference, context, handle =>
+        {
+            var buffer = new byte[1 << 20];
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// The path checks in Enumerate can be raced (the file swapped for a link between check and read), so the file is
+    /// opened once, refusing a link as its last component, and checked again through the handle: a regular file with one
+    /// link whose real path is inside the model's folder. Only that handle is read, by <paramref name="read"/>.
+    /// </summary>
+    private static T WithCheckedHandle<T>(ExternalDataReference reference, ExternalDataContext context, Func<SafeFileHandle, T> read)
+    {
         try
         {
             using SafeFileHandle handle = UntrustedFile.Open(reference.FullPath, noFollow: true);
@@ -122,13 +162,7 @@ public static class OnnxExternalData
                     $"was replaced while the build read it, and now is '{DisplayText.Escape(real)}' outside the model's folder",
                     "make sure nothing rewrites the model's folder during the build");
             }
-            if (RandomAccess.GetLength(handle) - reference.Offset < reference.Length)
-            {
-                throw new EndOfStreamException("The file is shorter than the tensor's range.");
-            }
-            var bytes = new byte[reference.Length];
-            UntrustedFile.ReadExactly(handle, bytes, reference.Offset);
-            return bytes;
+            return read(handle);
         }
         catch (SymbolicLinkException ex)
         {

@@ -169,6 +169,25 @@ public sealed class HostileFileTests : IDisposable
     }
 
     [Fact]
+    public void Hashing_external_data_goes_through_the_same_checked_handle()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var (_, model, weight) = ExternalModel();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        OnnxExternalData.AppendFileTo(hash, weight, model);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(weight.FullPath)), hash.GetHashAndReset());
+
+        string secret = _folder.File("secret.txt");
+        File.WriteAllText(secret, "secret");
+        File.Delete(weight.FullPath);
+        File.CreateSymbolicLink(weight.FullPath, secret);
+        Assert.Equal("MB1013", Assert.Throws<ModelBuildException>(() => OnnxExternalData.AppendFileTo(hash, weight, model)).Code);
+    }
+
+    [Fact]
     public void External_data_swapped_for_a_hard_link_after_the_checks_is_not_read()
     {
         var (_, model, weight) = ExternalModel();

@@ -193,7 +193,7 @@ internal sealed class CompileCache(string directory, Reporter reporter)
         foreach (ExternalDataReference data in context.ExternalData.DistinctBy(d => d.FullPath).OrderBy(d => d.RelativeLocation, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes("\n" + data.RelativeLocation + "\n"));
-            AppendFile(hash, data.FullPath);
+            OnnxExternalData.AppendFileTo(hash, data, context.Job.Model);
         }
         if (settings.SampleInputs is { } samples)
         {
