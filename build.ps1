@@ -5,9 +5,10 @@
 #   ./build.ps1 pack     build and pack only
 #   ./build.ps1 bench    build the benchmarks (Release) and run them; writes docs/performance.md (about 5 minutes)
 #                        (./build.ps1 bench --quick --small checks the harness in seconds and leaves the docs alone)
+#   ./build.ps1 fuzz     mutational fuzzing of the ONNX reader for 3 minutes (./build.ps1 fuzz --seconds 600 --seed 7)
 param(
-    [ValidateSet('build', 'test', 'pack', 'bench')][string]$Verb = 'build',
-    # Passed on to the benchmark program (bench only).
+    [ValidateSet('build', 'test', 'pack', 'bench', 'fuzz')][string]$Verb = 'build',
+    # Passed on to the benchmark or fuzzing program (bench and fuzz only).
     [Parameter(ValueFromRemainingArguments = $true)][string[]]$BenchArguments = @()
 )
 
@@ -97,10 +98,19 @@ function Invoke-Bench {
         --work (Join-Path $PSScriptRoot 'artifacts/bench') --report (Join-Path $PSScriptRoot 'docs/performance.md') @BenchArguments
 }
 
+function Invoke-Fuzz {
+    Step 'fuzz the ONNX reader (Release)'
+    Invoke-Dotnet build tests/ModelBuild.Fuzz -c Release '-nodeReuse:false'
+    $fuzz = Join-Path $PSScriptRoot 'artifacts/fuzz'
+    if (Test-Path $fuzz) { Remove-Item -Recurse -Force $fuzz }
+    Invoke-Dotnet run --project tests/ModelBuild.Fuzz -c Release --no-build '--' --out $fuzz @BenchArguments
+}
+
 if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) { throw 'The .NET SDK is required: https://dot.net' }
 switch ($Verb) {
     'build' { Invoke-Build; Invoke-Pack; Invoke-Models; Invoke-Sample }
     'pack' { Invoke-Build; Invoke-Pack }
     'test' { Install-TestData; Invoke-Build; Invoke-Pack; Invoke-Tests }
     'bench' { Invoke-Bench }
+    'fuzz' { Invoke-Fuzz }
 }

@@ -5,6 +5,8 @@
 #   ./build.sh pack     build and pack only
 #   ./build.sh bench    build the benchmarks (Release) and run them; writes docs/performance.md (about 5 minutes)
 #                       (./build.sh bench --quick --small checks the harness in seconds and leaves the docs alone)
+#   ./build.sh fuzz     mutational fuzzing of the ONNX reader for 3 minutes (./build.sh fuzz --seconds 600 --seed 7);
+#                       findings (input + stack) in artifacts/fuzz/findings, results in docs/fuzzing.md
 # Needs only the .NET SDK (10.0.100 or newer); the ONNX backend test data is installed on Debian/Ubuntu.
 set -euo pipefail
 
@@ -86,11 +88,19 @@ bench() {
     --work "$root/artifacts/bench" --report "$root/docs/performance.md" "$@"
 }
 
+fuzz() {
+  step "fuzz the ONNX reader (Release)"
+  dotnet build tests/ModelBuild.Fuzz -c Release -nodeReuse:false
+  rm -rf artifacts/fuzz
+  dotnet run --project tests/ModelBuild.Fuzz -c Release --no-build -- --out "$root/artifacts/fuzz" "$@"
+}
+
 require_dotnet
 case "$verb" in
   build) build; pack; models; sample ;;
   pack)  build; pack ;;
   test)  ensure_testdata; build; pack; run_tests ;;
   bench) bench "${@:2}" ;;
-  *) echo "usage: ./build.sh [build|test|pack|bench]" >&2; exit 2 ;;
+  fuzz)  fuzz "${@:2}" ;;
+  *) echo "usage: ./build.sh [build|test|pack|bench|fuzz]" >&2; exit 2 ;;
 esac

@@ -59,6 +59,13 @@ internal static class Program
             }
             return 1;
         }
+        catch (Exception e)
+        {
+            // Outside any model's job (each job catches its own): stack to a file, one line to the log.
+            string? log = CrashLog.Write(Path.GetTempPath(), $"modelbuild-{Environment.ProcessId}", string.Join(' ', args), e);
+            Console.Error.WriteLine($"error {CrashLog.Code}: {CrashLog.Message(e, log)}");
+            return 1;
+        }
     }
 
     /// <summary>Per-target overrides of the schema (<c>--cuda-quantize</c> for <c>CudaQuantize</c>), with their target.</summary>

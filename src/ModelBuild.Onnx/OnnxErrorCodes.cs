@@ -11,6 +11,7 @@ public static class OnnxErrorCodes
     public const string LimitExceeded = "MB1005";
     public const string ReadFailed = "MB1006";
     public const string WriteFailed = "MB1007";
+    public const string ModelFileNotRegular = "MB1030";
 
     // External data (tensor bytes kept in side files next to the model).
     public const string ExternalLocationMissing = "MB1010";

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
 using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Onnx;
@@ -69,6 +71,24 @@ public static class OnnxExternalData
         return ReadRange(reference, new ExternalDataContext(modelPath ?? Path.GetDirectoryName(reference.FullPath)!, reference.Tensor.Name));
     }
 
+    /// <summary>The real path (links resolved) of the folder that holds the model, through which the data file was named.</summary>
+    private static string ModelFolderRealPath(ExternalDataReference reference)
+    {
+        string folder = Path.GetDirectoryName(reference.FullPath)!;
+        for (int i = reference.RelativeLocation.Split('/', '\\').Count(p => p.Length > 0 && p != ".") - 1; i > 0; i--)
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+        using SafeFileHandle handle = UntrustedFile.Open(folder, noFollow: false);
+        return UntrustedFile.RealPath(handle) ?? folder;
+    }
+
+    private static bool IsInside(string path, string folder)
+    {
+        string prefix = Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar;
+        return path.StartsWith(prefix, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    }
+
     private static byte[] ReadRange(ExternalDataReference reference, ExternalDataContext context)
     {
         // A protobuf bytes field (and a .NET array) holds at most 2 GiB; bigger tensors must stay external.
@@ -79,15 +99,80 @@ public static class OnnxExternalData
                 "keep this tensor as external data instead of inlining it");
         }
 
-        // The location was checked by Enumerate just before; a file replaced by a link in between
-        // would need an attacker already writing inside the model's folder.
+        return WithCheckedHandle(reference, context, handle =>
+        {
+            if (RandomAccess.GetLength(handle) - reference.Offset < reference.Length)
+            {
+                throw new EndOfStreamException("The file is shorter than the tensor's range.");
+            }
+            var bytes = new byte[reference.Length];
+            UntrustedFile.ReadExactly(handle, bytes, reference.Offset);
+            return bytes;
+        });
+    }
+
+    /// <summary>
+    /// Adds every byte of <paramref name="reference"/>'s data file to <paramref name="hash"/> (a cache key), read through
+    /// the same checked handle as <see cref="Read"/>: the path is never opened unchecked a second time.
+    /// </summary>
+    public static void AppendFileTo(IncrementalHash hash, ExternalDataReference reference, string? modelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        ArgumentNullException.ThrowIfNull(reference);
+        var context = new ExternalDataContext(modelPath ?? Path.GetDirectoryName(reference.FullPath)!, reference.Tensor.Name);
+        WithCheckedHandle(reference, context, handle =>
+        {
+            var buffer = new byte[1 << 20];
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// The path checks in Enumerate can be raced (the file swapped for a link between check and read), so the file is
+    /// opened once, refusing a link as its last component, and checked again through the handle: a regular file with one
+    /// link whose real path is inside the model's folder. Only that handle is read, by <paramref name="read"/>.
+    /// </summary>
+    private static T WithCheckedHandle<T>(ExternalDataReference reference, ExternalDataContext context, Func<SafeFileHandle, T> read)
+    {
         try
         {
-            var bytes = new byte[reference.Length];
-            using var stream = new FileStream(reference.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            stream.Seek(reference.Offset, SeekOrigin.Begin);
-            stream.ReadExactly(bytes);
-            return bytes;
+            using SafeFileHandle handle = UntrustedFile.Open(reference.FullPath, noFollow: true);
+            FileLinkStatus status = UntrustedFile.Status(handle);
+            if (!status.IsRegularFile)
+            {
+                throw context.Error(OnnxErrorCodes.ExternalFileNotRegular, reference.FullPath,
+                    "is not a regular file (a folder, device, pipe or socket)", "point \"location\" at the data file");
+            }
+            if (status.LinkCount > 1)
+            {
+                throw context.Error(OnnxErrorCodes.ExternalFileHardLinked, reference.FullPath,
+                    $"has {status.LinkCount} hard links; only a file with exactly one is accepted",
+                    "replace the hard link with a real copy of the data file");
+            }
+            if (UntrustedFile.RealPath(handle) is { } real && !IsInside(real, ModelFolderRealPath(reference)))
+            {
+                throw context.Error(OnnxErrorCodes.ExternalLocationOutsideModelFolder, reference.FullPath,
+                    $"was replaced while the build read it, and now is '{DisplayText.Escape(real)}' outside the model's folder",
+                    "make sure nothing rewrites the model's folder during the build");
+            }
+            return read(handle);
+        }
+        catch (SymbolicLinkException ex)
+        {
+            throw context.Error(OnnxErrorCodes.ExternalLocationSymlink, reference.FullPath,
+                "became a symbolic link while the build read it", "replace the link with a copy of the real file", ex);
+        }
+        catch (NotRegularFileException ex)
+        {
+            throw context.Error(OnnxErrorCodes.ExternalFileNotRegular, reference.FullPath,
+                "is not a regular file (a folder, device, pipe or socket)", "point \"location\" at the data file", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

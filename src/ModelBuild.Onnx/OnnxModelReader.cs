@@ -1,30 +1,51 @@
 using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
 using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Onnx;
 
 /// <summary>
 /// Reads ONNX model files that may come from anywhere: every failure becomes a
-/// <see cref="ModelBuildException"/> naming the file, never a raw protobuf or I/O exception.
+/// <see cref="ModelBuildException"/> naming the file, never a raw protobuf or I/O exception. The file is opened once and
+/// checked through its handle (<see cref="UntrustedFile"/>), and its wire format is scanned against the limits
+/// (<see cref="OnnxReadLimits"/>) before any message is built, so memory stays proportional to the file.
 /// External data is not loaded here (see <see cref="OnnxExternalData"/>).
 /// </summary>
 public static class OnnxModelReader
 {
-    public static ModelProto ReadFile(string path, OnnxReadLimits? limits = null)
+    public static ModelProto ReadFile(string path, OnnxReadLimits? limits = null) => ReadFile(path, out _, limits);
+
+    /// <summary>
+    /// Reads the model and gives the SHA-256 (lower-case hex) of the very bytes it was parsed from, so callers that need
+    /// the file's hash never open the path a second time (it could have been swapped, or become a FIFO, meanwhile).
+    /// </summary>
+    public static ModelProto ReadFile(string path, out string sha256, OnnxReadLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         limits ??= OnnxReadLimits.Default;
-        if (limits.MaxFileBytes <= 0 || limits.RecursionLimit <= 0)
+        if (limits.MaxFileBytes <= 0 || limits.RecursionLimit <= 0 || limits.MaxNodes <= 0 || limits.MaxStringBytes <= 0 || limits.MemoryFactor <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(limits), "MaxFileBytes and RecursionLimit must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(limits), "Every limit must be positive.");
         }
 
-        FileStream stream;
+        byte[] bytes = ReadOnce(path, limits);
+        sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        OnnxWireScanner.Check(bytes, limits, path);
+        return Parse(bytes, path, limits);
+    }
+
+    /// <summary>
+    /// The file's bytes, from one handle: opened without blocking (a FIFO as the model path must not hang the build),
+    /// its type checked through the handle before any read, its size checked before anything is allocated.
+    /// </summary>
+    private static byte[] ReadOnce(string path, OnnxReadLimits limits)
+    {
+        SafeFileHandle handle;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            handle = UntrustedFile.Open(path, noFollow: false);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (FileNotFoundException ex)
         {
             throw new ModelBuildException(OnnxErrorCodes.FileNotFound,
                 $"ONNX model file '{path}' was not found. Check the path, and that the file exists before the build reads it.",
@@ -32,53 +53,77 @@ public static class OnnxModelReader
         }
         catch (UnauthorizedAccessException ex) when (Directory.Exists(path))
         {
-            throw new ModelBuildException(OnnxErrorCodes.FileNotFound,
-                $"ONNX model path '{path}' is a folder, not a file. Point it at the .onnx file.", path, ex);
+            throw IsFolder(path, ex);
+        }
+        catch (NotRegularFileException ex)
+        {
+            throw NotRegular(path, ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw ReadFailed(path, ex);
         }
 
-        using (stream)
+        using (handle)
         {
-            return Parse(stream, path, limits);
+            FileLinkStatus status;
+            long length;
+            try
+            {
+                status = UntrustedFile.Status(handle);
+                length = status.IsRegularFile ? RandomAccess.GetLength(handle) : 0;
+            }
+            catch (IOException ex)
+            {
+                throw ReadFailed(path, ex);
+            }
+            if (status.IsDirectory)
+            {
+                throw IsFolder(path, null);
+            }
+            if (!status.IsRegularFile)
+            {
+                throw NotRegular(path, null);
+            }
+            if (length == 0)
+            {
+                throw new ModelBuildException(OnnxErrorCodes.EmptyFile,
+                    $"ONNX model file '{path}' is empty (0 bytes). Re-export or re-download the model; an interrupted copy often leaves an empty file.",
+                    path);
+            }
+
+            // Checked before reading so an oversized file is rejected without reading it.
+            if (length > limits.MaxFileBytes || length > Array.MaxLength)
+            {
+                throw new ModelBuildException(OnnxErrorCodes.LimitExceeded,
+                    $"ONNX model file '{path}' is {length} bytes, over the limit of {Math.Min(limits.MaxFileBytes, Array.MaxLength)} bytes. " +
+                    "Store large weights as ONNX external data (a side file next to the model) so the model file itself stays small.",
+                    path);
+            }
+
+            var bytes = new byte[length];
+            try
+            {
+                UntrustedFile.ReadExactly(handle, bytes, 0);
+            }
+            catch (EndOfStreamException ex)
+            {
+                throw NotProtobuf(path, new InvalidDataException($"the file shrank to fewer than {length} bytes while it was read", ex));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw ReadFailed(path, ex);
+            }
+            return bytes;
         }
     }
 
-    private static ModelProto Parse(FileStream stream, string path, OnnxReadLimits limits)
+    private static ModelProto Parse(byte[] bytes, string path, OnnxReadLimits limits)
     {
-        long length;
-        try
-        {
-            length = stream.Length;
-        }
-        catch (IOException ex)
-        {
-            throw ReadFailed(path, ex);
-        }
-
-        if (length == 0)
-        {
-            throw new ModelBuildException(OnnxErrorCodes.EmptyFile,
-                $"ONNX model file '{path}' is empty (0 bytes). Re-export or re-download the model; an interrupted copy often leaves an empty file.",
-                path);
-        }
-
-        // Checked before parsing so an oversized file is rejected without reading it.
-        if (length > limits.MaxFileBytes)
-        {
-            throw new ModelBuildException(OnnxErrorCodes.LimitExceeded,
-                $"ONNX model file '{path}' is {length} bytes, over the limit of {limits.MaxFileBytes} bytes. " +
-                "Store large weights as ONNX external data (a side file next to the model) so the model file itself stays small.",
-                path);
-        }
-
-        int sizeLimit = (int)Math.Min(limits.MaxFileBytes, int.MaxValue);
         ModelProto model;
         try
         {
-            using var input = CodedInputStream.CreateWithLimits(stream, sizeLimit, limits.RecursionLimit);
+            using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes, writable: false), bytes.Length, limits.RecursionLimit);
             model = new ModelProto();
             model.MergeFrom(input);
 
@@ -87,7 +132,7 @@ public static class OnnxModelReader
             if (!input.IsAtEnd)
             {
                 throw NotProtobuf(path, new InvalidDataException(
-                    $"parsing stopped at byte {input.Position} of {length} (unexpected end-group tag)"));
+                    $"parsing stopped at byte {input.Position} of {bytes.Length} (unexpected end-group tag)"));
             }
         }
         catch (InvalidProtocolBufferException ex) when (IsRecursionLimit(ex))
@@ -101,15 +146,12 @@ public static class OnnxModelReader
         {
             throw NotProtobuf(path, ex);
         }
-        catch (IOException ex)
-        {
-            throw ReadFailed(path, ex);
-        }
 
         var missing = new List<string>();
         if (!model.HasIrVersion) missing.Add("ir_version");
         if (model.Graph is null) missing.Add("graph");
         if (model.OpsetImport.Count == 0) missing.Add("opset_import");
+        if (model.HasIrVersion && model.IrVersion < 1) missing.Add($"valid ir_version (it is {model.IrVersion}; ONNX counts from 1)");
         if (missing.Count > 0)
         {
             throw new ModelBuildException(OnnxErrorCodes.NotAnOnnxModel,
@@ -130,6 +172,14 @@ public static class OnnxModelReader
         new(OnnxErrorCodes.NotProtobuf,
             $"File '{path}' cannot be parsed as an ONNX model (protobuf): {ex.Message.TrimEnd('.')}. " +
             "The file is truncated, corrupt or not an ONNX file; re-export or re-download it.",
+            path, ex);
+
+    private static ModelBuildException IsFolder(string path, Exception? ex) =>
+        new(OnnxErrorCodes.FileNotFound, $"ONNX model path '{path}' is a folder, not a file. Point it at the .onnx file.", path, ex);
+
+    private static ModelBuildException NotRegular(string path, Exception? ex) =>
+        new(OnnxErrorCodes.ModelFileNotRegular,
+            $"ONNX model path '{path}' is not a regular file (a pipe, device or socket), so it was not read. Point the item at the .onnx file itself.",
             path, ex);
 
     private static ModelBuildException ReadFailed(string path, Exception ex) =>

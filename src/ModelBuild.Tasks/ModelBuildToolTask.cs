@@ -23,6 +23,9 @@ namespace ModelBuild.Tasks
         /// <summary>The compiler command, e.g. <c>compile</c>.</summary>
         protected abstract string Command { get; }
 
+        /// <summary>The model the compiler said it was working on last (its <c>begin</c> line): where a crash is reported.</summary>
+        protected string? CurrentModel { get; private set; }
+
         protected override string ToolName => Path.DirectorySeparatorChar == '\\' ? "dotnet.exe" : "dotnet";
 
         protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Low;
@@ -69,6 +72,9 @@ namespace ModelBuild.Tasks
                 case "warning":
                     Log.LogWarning(null, message.Code, null, message.File, 0, 0, 0, 0, "{0}", message.Text);
                     break;
+                case "begin":
+                    CurrentModel = message.File;
+                    break;
                 case "info":
                     Log.LogMessage(MessageImportance.Normal, "{0}", message.Text);
                     break;
@@ -85,10 +91,22 @@ namespace ModelBuild.Tasks
             {
                 return false;
             }
-            Log.LogError(null, "MB4010", null, ManifestFile, 0, 0, 0, 0,
-                "The ModelBuild compiler exited with code {0} without reporting an error. Build again with -v:detailed to see its output, and report it as a bug.",
-                ExitCode);
+            Log.LogError(null, "MB4010", null, CurrentModel ?? ManifestFile, 0, 0, 0, 0,
+                "The ModelBuild compiler exited with code {0} ({1}) without reporting an error{2}. Build again with -v:detailed to see its output, and report it as a bug.",
+                ExitCode, ExitCodeMeaning(ExitCode), CurrentModel == null ? "" : " while compiling this model");
             return false;
+        }
+
+        /// <summary>Unix exit codes of a process killed by a signal (128 + signal), as a crash of native code leaves them.</summary>
+        private static string ExitCodeMeaning(int exitCode)
+        {
+            switch (exitCode)
+            {
+                case 134: return "aborted: SIGABRT";
+                case 137: return "killed: SIGKILL, often the out-of-memory killer";
+                case 139: return "crashed: SIGSEGV";
+                default: return "a crash";
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ namespace ModelBuild.Shared
         Folder,
         /// <summary>Free text, trimmed, that the compiler parses and checks itself.</summary>
         Text,
+        /// <summary>A positive whole number of bytes, or of KB, MB or GB (binary units): <c>4GB</c>.</summary>
+        ByteSize,
     }
 
     /// <summary>One compilation option: the <c>&lt;Model&gt;</c> metadata name, its command-line switch and its rules.</summary>
@@ -87,6 +89,7 @@ namespace ModelBuild.Shared
             OptionKind.Number => Max == double.MaxValue ? $"number >= {Format(Min)}" : $"number {Format(Min)}-{Format(Max)}",
             OptionKind.WholeNumber => $"whole number {Format(Min)}-{Format(Max)}",
             OptionKind.Folder => "folder",
+            OptionKind.ByteSize => "bytes|<n>KB|<n>MB|<n>GB",
             _ => "text",
         };
 
@@ -140,10 +143,33 @@ namespace ModelBuild.Shared
                         ? $"{label} '{raw}' is not a whole number {range}."
                         : $"{label} '{raw}' is not a number {range} (use '.' as the decimal separator).";
                     return false;
+                case OptionKind.ByteSize:
+                    value = raw.Replace(" ", "").ToUpperInvariant();
+                    if (TryParseByteSize(value, out _))
+                    {
+                        return true;
+                    }
+                    error = $"{label} '{raw}' is not a size: a whole number of bytes, or of KB, MB or GB (e.g. 4GB, 512MB).";
+                    return false;
                 default:
                     value = raw;
                     return true;
             }
+        }
+
+        /// <summary>A positive whole number with an optional KB/MB/GB suffix (binary units), as bytes.</summary>
+        public static bool TryParseByteSize(string text, out long bytes)
+        {
+            string upper = text.Trim().ToUpperInvariant();
+            int shift = upper.EndsWith("GB", StringComparison.Ordinal) ? 30 : upper.EndsWith("MB", StringComparison.Ordinal) ? 20 : upper.EndsWith("KB", StringComparison.Ordinal) ? 10 : 0;
+            string number = shift == 0 ? upper : upper.Substring(0, upper.Length - 2).Trim();
+            bytes = 0;
+            if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value <= 0 || value > long.MaxValue >> shift)
+            {
+                return false;
+            }
+            bytes = value << shift;
+            return true;
         }
 
         private static bool TryParseNumber(string text, bool whole, out double number)
@@ -177,9 +203,13 @@ namespace ModelBuild.Shared
         public static readonly CompileOption VerifySamples = new("VerifySamples", OptionKind.WholeNumber, "MB4012", "8", min: 1, max: 1000);
         public static readonly CompileOption SampleInputs = new("SampleInputs", OptionKind.Folder, "MB4013");
         public static readonly CompileOption Fallback = new("Fallback", OptionKind.Choice, "MB4020", "cpu", new[] { BuildTargets.Portable, "none" });
+        /// <summary>Seconds all verification runs of one model may take (empty: the compiler's default, 120).</summary>
+        public static readonly CompileOption VerifyTimeout = new("VerifyTimeout", OptionKind.Number, "MB4040", min: 0.001, max: 86400);
+        /// <summary>Memory verification may use (empty: the compiler's default, 4GB).</summary>
+        public static readonly CompileOption VerifyMemoryLimit = new("VerifyMemoryLimit", OptionKind.ByteSize, "MB4041");
 
         /// <summary>Every option, in the order of the metadata table in README.md.</summary>
-        public static readonly IReadOnlyList<CompileOption> All = new[] { Quantize, Targets, Fallback, Optimize, Verify, MinCosine, MaxAbsError, VerifySamples, SampleInputs };
+        public static readonly IReadOnlyList<CompileOption> All = new[] { Quantize, Targets, Fallback, Optimize, Verify, MinCosine, MaxAbsError, VerifySamples, SampleInputs, VerifyTimeout, VerifyMemoryLimit };
 
         /// <summary>The per-target overrides, <c>cuda=fp16;x64=int8</c>, as one job field.</summary>
         public const string TargetOverridesField = "TargetQuantize";

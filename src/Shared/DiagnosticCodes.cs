@@ -57,6 +57,10 @@ namespace ModelBuild.Shared
             new DiagnosticCode("MB1023", DiagnosticSeverity.Error, "A graph output is produced by nothing"),
             new DiagnosticCode("MB1024", DiagnosticSeverity.Error, "Nodes use the default ONNX domain but the model imports no opset for it"),
             new DiagnosticCode("MB1025", DiagnosticSeverity.Error, "The model's IR version is newer than ModelBuild supports (12)"),
+            new DiagnosticCode("MB1030", DiagnosticSeverity.Error, "The model path is not a regular file (a FIFO, device or socket)"),
+            new DiagnosticCode("MB1031", DiagnosticSeverity.Error, "A graph input or output has a negative dimension"),
+            new DiagnosticCode("MB1032", DiagnosticSeverity.Error, "A graph input or output name contains a NUL character"),
+            new DiagnosticCode("MB1033", DiagnosticSeverity.Error, "An initializer has a negative dimension or more elements than 64 bits count"),
             new DiagnosticCode("MB2001", DiagnosticSeverity.Error, "The signature file is not valid JSON of the expected form (missing key, wrong type, unknown…"),
             new DiagnosticCode("MB2002", DiagnosticSeverity.Error, "The signature's schema is not modelbuild-signature/1"),
             new DiagnosticCode("MB2003", DiagnosticSeverity.Error, "Invalid class name or namespace"),
@@ -86,6 +90,11 @@ namespace ModelBuild.Shared
             new DiagnosticCode("MB4032", DiagnosticSeverity.Error, "ModelPackageLayout is neither Single nor PerRid"),
             new DiagnosticCode("MB4033", DiagnosticSeverity.Error, "ModelPackageLayout=\"PerRid\" but every model targets only cpu, which serves any RID"),
             new DiagnosticCode("MB4034", DiagnosticSeverity.Warning, "An app references a PerRid model library without a RuntimeIdentifier its packages serve"),
+            new DiagnosticCode("MB4040", DiagnosticSeverity.Error, "VerifyTimeout is not a number of seconds above 0 and at most 86400"),
+            new DiagnosticCode("MB4041", DiagnosticSeverity.Error, "VerifyMemoryLimit is not a size (bytes, KB, MB or GB)"),
+            new DiagnosticCode("MB4042", DiagnosticSeverity.Error, "The compiler ran longer than ModelBuildCompileTimeout and was stopped"),
+            new DiagnosticCode("MB4043", DiagnosticSeverity.Error, "ModelBuildCompileTimeout is negative or too large"),
+            new DiagnosticCode("MB4044", DiagnosticSeverity.Error, "The compiler failed on a model with an internal error (crash log under obj/)"),
             new DiagnosticCode("MB4050", DiagnosticSeverity.Error, "A file could not be read or written while compiling (I/O error)"),
             new DiagnosticCode("MB4051", DiagnosticSeverity.Error, "The compiler's job list (written by the build) could not be read"),
             new DiagnosticCode("MB4052", DiagnosticSeverity.Error, "The compiler's TargetQuantize job field has an entry that is not target=mode (only a…"),
@@ -103,6 +112,9 @@ namespace ModelBuild.Shared
             new DiagnosticCode("MB5602", DiagnosticSeverity.Error, "A SampleInputs file or folder is unusable"),
             new DiagnosticCode("MB5603", DiagnosticSeverity.Error, "ONNX Runtime could not load or run the original model or a variant during verification"),
             new DiagnosticCode("MB5604", DiagnosticSeverity.Error, "A variant lacks an input or output of the original model"),
+            new DiagnosticCode("MB5650", DiagnosticSeverity.Error, "Verification ran past its time budget (VerifyTimeout); a warning for a lossless variant"),
+            new DiagnosticCode("MB5651", DiagnosticSeverity.Error, "Verification grew the compiler over its memory budget (VerifyMemoryLimit); a warning for a lossless variant"),
+            new DiagnosticCode("MB5652", DiagnosticSeverity.Error, "A tensor sized before running is over the memory budget; a warning for a lossless variant"),
         };
     }
 }

@@ -255,4 +255,42 @@ public sealed class ValidatePassTests
         Assert.Contains(@"'a\u000aerror XX0001: fake\u2028b'", line);
         Assert.DoesNotContain('\u2028', line);
     }
+
+    [Fact]
+    public void MB1031_negative_input_dimension()
+    {
+        ModelProto model = Valid();
+        model.Graph.Input[0] = Value("x", DataType.Float, [Dim(-5)]);
+        Assert.Contains("-5", Fails(model, "MB1031").Message);
+    }
+
+    [Fact]
+    public void MB1031_negative_dimension_inside_a_sequence_output()
+    {
+        ModelProto model = Valid();
+        var element = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)DataType.Float, Shape = new TensorShapeProto() } };
+        element.TensorType.Shape.Dim.Add(Dim(-1));
+        model.Graph.Output.Add(new ValueInfoProto { Name = "s", Type = new TypeProto { SequenceType = new TypeProto.Types.Sequence { ElemType = element } } });
+        model.Graph.Node.Add(Node("SequenceEmpty", "empty", [], ["s"]));
+        Fails(model, "MB1031");
+    }
+
+    [Fact]
+    public void MB1032_NUL_in_an_input_name()
+    {
+        ModelProto model = Valid();
+        model.Graph.Input[0] = Value("x\0y", DataType.Float, Vector);
+        model.Graph.Node[0].Input[0] = "x\0y";
+        Assert.Contains("NUL", Fails(model, "MB1032").Message);
+    }
+
+    [Theory]
+    [InlineData(-4L, 4L)]
+    [InlineData(1L << 32, 1L << 32)]
+    public void MB1033_initializer_dims_that_are_negative_or_overflow(long rows, long columns)
+    {
+        ModelProto model = Valid();
+        model.Graph.Initializer.Add(new TensorProto { Name = "w", DataType = (int)DataType.Float, Dims = { rows, columns } });
+        Fails(model, "MB1033");
+    }
 }

@@ -38,8 +38,9 @@ public sealed class ReaderErrorTests(ZooFixture zoo) : IClassFixture<ZooFixture>
     [Fact]
     public void TruncatedFileIsMB1003()
     {
+        // Found by the wire-format scan, before parsing: it says where the file stops making sense.
         var ex = ReadFails(zoo.PathOf("truncated.onnx"), "MB1003");
-        Assert.IsType<InvalidProtocolBufferException>(ex.InnerException);
+        Assert.Contains("at byte", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

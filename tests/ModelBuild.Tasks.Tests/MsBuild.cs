@@ -70,7 +70,8 @@ internal sealed partial class MsBuild
                   Lines="@(Resolved->'%(Identity)|%(OriginalItemSpec)|%(ClassName)|%(Namespace)|%(Access)|%(OutputDirectory)|%(SignatureFile)|%(AssetListFile)|%(OptionsFile)|%(AssetPathPrefix)')" />
               </Target>
               <Target Name="Compile" DependsOnTargets="Resolve">
-                <CompileModels Models="@(Resolved)" CompilerPath="{SecurityElement.Escape(compilerPath ?? CompilerPath)}" ManifestFile="$(Obj)compile.json" CacheDirectory="$(MSBuildProjectDirectory)/cache" />
+                <CompileModels Models="@(Resolved)" CompilerPath="{SecurityElement.Escape(compilerPath ?? CompilerPath)}" ManifestFile="$(Obj)compile.json" CacheDirectory="$(MSBuildProjectDirectory)/cache"
+                               CompileTimeout="$(CompileTimeout)" />
               </Target>
             {extraTargets}
             </Project>
@@ -81,6 +82,37 @@ internal sealed partial class MsBuild
     }
 
     public static Result Run(string project, string target, params string[] properties)
+    {
+        using Running build = Start(project, target, properties);
+        if (!build.Process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            build.Process.Kill(entireProcessTree: true);
+            Assert.Fail($"dotnet msbuild did not finish in 2 minutes:\n{build.Output}");
+        }
+        return build.Finish();
+    }
+
+    /// <summary>A <c>dotnet msbuild</c> process started by <see cref="Start"/>, its output collected as it comes.</summary>
+    public sealed class Running(Process process, StringBuilder output) : IDisposable
+    {
+        public Process Process { get; } = process;
+
+        public string Output
+        {
+            get { lock (output) return output.ToString(); }
+        }
+
+        /// <summary>Waits for the end of the output and returns the result.</summary>
+        public Result Finish()
+        {
+            Process.WaitForExit();
+            return new Result(Process.ExitCode, Output);
+        }
+
+        public void Dispose() => Process.Dispose();
+    }
+
+    public static Running Start(string project, string target, params string[] properties)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -108,22 +140,13 @@ internal sealed partial class MsBuild
         start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
 
         var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Append(e.Data).Append('\n'); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Append(e.Data).Append('\n'); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet msbuild did not finish in 2 minutes:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output)
-        {
-            return new Result(process.ExitCode, output.ToString());
-        }
+        return new Running(process, output);
     }
 
     // "file(1,1): error XX0001: text" or "file : error XX0001: text", as the console logger prints an error.

@@ -13,7 +13,7 @@ namespace ModelBuild.Compiler.Caching;
 /// Content-addressed store of compiled variants: <c>{dir}/{key[0..2]}/{key}/</c> holding the asset, its data file
 /// with that file's hash (large models), the operator list (mobile) and the variant's report. An entry is written in a private temporary folder and renamed into place,
 /// so concurrent builds sharing a cache see an entry whole or not at all; the first writer wins. A damaged entry
-/// (asset hash not the recorded one) is ignored and recompiled.
+/// (asset hash not the recorded one, unreadable report) is evicted, recompiled and stored again.
 /// </summary>
 internal sealed class CompileCache(string directory, Reporter reporter)
 {
@@ -46,7 +46,8 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             if (report is null || HashOf(Path.Combine(entry, AssetFile)) != report.Sha256
                 || (File.Exists(data) && HashOf(data) != File.ReadAllText(Path.Combine(entry, DataHashFile))))
             {
-                reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' is damaged; compiling again.");
+                reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' is damaged; it was removed and is compiled again.");
+                Evict(entry);
                 return false;
             }
             string operators = Path.Combine(entry, OperatorsFile);
@@ -62,10 +63,58 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             reporter.Detail($"{context.Job.ClassName}: {variant.Plan.Target.Name()} from the compile cache ({entry})");
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException e)
+        {
+            reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' is damaged ({e.Message}); it was removed and is compiled again.");
+            Evict(entry);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             reporter.Warning("MB5020", context.Job.Model, $"Compile cache entry '{entry}' could not be read ({e.Message}); compiling again.");
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Entries half-written by a compiler that was killed (SIGKILL, a build timeout) before its <c>finally</c>: older than
+    /// a day, no build can still be writing them.
+    /// </summary>
+    private void RemoveAbandonedTemporaries()
+    {
+        string tmp = Path.Combine(directory, "tmp");
+        try
+        {
+            foreach (string folder in Directory.Exists(tmp) ? Directory.GetDirectories(tmp) : [])
+            {
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > WorkFolders.StaleAge)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another build removed it first, or the cache is read-only: nothing to do here.
+        }
+    }
+
+    /// <summary>
+    /// Takes a damaged entry out of the cache so that this build stores a good one in its place (otherwise every clean
+    /// build would warn again). Renamed away first: a build reading it at this moment keeps its open files.
+    /// </summary>
+    private void Evict(string entry)
+    {
+        string trash = Path.Combine(directory, "tmp", Guid.NewGuid().ToString("N") + ".evicted");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+            Directory.Move(entry, trash);
+            Directory.Delete(trash, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another build evicted it first, or the cache is read-only: the store below says so if it matters.
         }
     }
 
@@ -77,6 +126,7 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             return;
         }
         string temp = Path.Combine(directory, "tmp", Guid.NewGuid().ToString("N"));
+        RemoveAbandonedTemporaries();
         try
         {
             Directory.CreateDirectory(temp);
@@ -139,11 +189,11 @@ internal sealed class CompileCache(string directory, Reporter reporter)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         CompileSettings settings = context.Settings;
-        AppendFile(hash, context.Job.Model);
+        hash.AppendData(Encoding.UTF8.GetBytes(context.ModelSha256)); // the bytes the load pass read, not the path again
         foreach (ExternalDataReference data in context.ExternalData.DistinctBy(d => d.FullPath).OrderBy(d => d.RelativeLocation, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes("\n" + data.RelativeLocation + "\n"));
-            AppendFile(hash, data.FullPath);
+            OnnxExternalData.AppendFileTo(hash, data, context.Job.Model);
         }
         if (settings.SampleInputs is { } samples)
         {

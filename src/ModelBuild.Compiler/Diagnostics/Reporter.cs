@@ -22,6 +22,9 @@ internal sealed class Reporter(TextWriter output, bool forMsBuild)
 
     public void Detail(string text) => Write("detail", "", null, text);
 
+    /// <summary>Tells the MSBuild task which model the compiler works on, so a crash can be reported on that model.</summary>
+    public void Begin(string model) => Write("begin", "", model, "");
+
     private void Write(string kind, string code, string? file, string text)
     {
         if (forMsBuild)

@@ -31,7 +31,7 @@ internal static class OrtFormatCanonicalizer
         {
             return Rewrite(ort);
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidDataException or OverflowException)
         {
             throw new ModelToolException(ToolErrorCodes.OrtFormatFailed,
                 $"ONNX Runtime wrote an ORT-format file of a layout ModelBuild does not know, so it cannot be made reproducible: {e.Message}", e);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
 
@@ -8,7 +9,7 @@ namespace ModelBuild.Compiler.Ort;
 
 /// <summary>
 /// Runs ONNX Runtime once as an offline tool: it loads a model, applies graph optimizations and writes the result
-/// to <see cref="SessionOptions.OptimizedModelFilePath"/> in a private temporary folder, whose bytes are returned.
+/// to <see cref="SessionOptions.OptimizedModelFilePath"/> in a private work folder (<see cref="WorkFolders"/>), whose bytes are returned.
 /// </summary>
 internal static class OrtOfflineSession
 {
@@ -25,23 +26,16 @@ internal static class OrtOfflineSession
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         byte[] input = SelfContained(model, modelDirectory);
 
-        DirectoryInfo folder = Directory.CreateTempSubdirectory("modelbuild-ort-");
+        string folder = WorkFolders.Create("ort");
         try
         {
-            Write(options => options.OptimizedModelFilePath = Path.Combine(folder.FullName, OutputFileName),
+            Write(options => options.OptimizedModelFilePath = Path.Combine(folder, OutputFileName),
                 options => new InferenceSession(input, options), configure, errorCode, what);
-            return File.ReadAllBytes(Path.Combine(folder.FullName, OutputFileName));
+            return File.ReadAllBytes(Path.Combine(folder, OutputFileName));
         }
         finally
         {
-            try
-            {
-                folder.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp folder must not hide the real result.
-            }
+            WorkFolders.Delete(folder);
         }
     }
 

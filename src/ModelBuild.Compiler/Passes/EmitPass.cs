@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Reports;
 using ModelBuild.Compiler.Signature;
@@ -23,7 +22,7 @@ internal sealed class EmitPass : IModelPass
         if (context.SignatureOnly)
         {
             // Design-time builds compile nothing: the signature names the planned assets, hashed from the source model.
-            string sourceSha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(job.Model)));
+            string sourceSha256 = context.ModelSha256;
             OutputFiles.WriteAtomically(job.SignatureFile, SignatureWriter.Write(job, context.Model, context.Variants, _ => sourceSha256));
             return;
         }

@@ -84,8 +84,9 @@ internal sealed class QuantizePass : IModelPass
         if (result is { QuantizedNodes: 0 })
         {
             context.Reporter.Warning("MB5002", context.Job.Model,
-                $"Target {variant.Plan.Target.Name()}: Quantize=\"{variant.Plan.Applied.Name()}\" found no weights to convert " +
-                $"({string.Join("; ", result.KeptReasons.Take(3))}); the variant keeps the original precision.");
+                $"Target {variant.Plan.Target.Name()}: Quantize=\"{variant.Plan.Applied.Name()}\" found no weights to convert" +
+                (result.KeptReasons.Count > 0 ? $" ({string.Join("; ", result.KeptReasons.Take(3))})" : " (no operator in the model has weights it converts)") +
+                "; the variant keeps the original precision.");
         }
         return result;
     }

@@ -7,7 +7,9 @@ namespace ModelBuild.Compiler.Passes;
 /// <summary>
 /// Structural checks that catch files which parse as protobuf but are not usable models (including files cut
 /// short at a field boundary, which protobuf accepts): every value a node reads is defined before it, in its
-/// graph or an enclosing one, every graph output is produced, and names are present and unique.
+/// graph or an enclosing one, every graph output is produced, names are present, unique and NUL-free, input and
+/// output dimensions are not negative, and initializer sizes fit in 64 bits — what the generator or ONNX Runtime would
+/// otherwise reject later, with a less helpful error.
 /// </summary>
 internal sealed class ValidatePass : IModelPass
 {
@@ -36,6 +38,11 @@ internal sealed class ValidatePass : IModelPass
         }
         CheckUniqueNames(context, model.Graph.Input, "input");
         CheckUniqueNames(context, model.Graph.Output, "output");
+        foreach (ValueInfoProto value in model.Graph.Input.Concat(model.Graph.Output))
+        {
+            CheckDimensions(context, value, value.Type);
+        }
+        CheckInitializers(context, model.Graph);
         CheckGraph(context, model.Graph, new HashSet<string>(StringComparer.Ordinal));
     }
 
@@ -48,9 +55,53 @@ internal sealed class ValidatePass : IModelPass
             {
                 throw context.Fail("MB1021", $"A graph {kind} has an empty name. Every input and output needs a unique name.");
             }
+            if (value.Name.Contains('\0'))
+            {
+                throw context.Fail("MB1032", $"Graph {kind} name {ModelText.Quote(value.Name)} contains a NUL character, which ends the name for ONNX Runtime (it would see another name). Re-export the model with plain names.");
+            }
             if (!seen.Add(value.Name))
             {
                 throw context.Fail("MB1021", $"Graph {kind} name {ModelText.Quote(value.Name)} appears twice. Every input and output needs a unique name.");
+            }
+        }
+    }
+
+    /// <summary>Dimensions of an input or output (also inside sequence, optional and map types) are sizes or symbols, never negative.</summary>
+    private static void CheckDimensions(CompilationContext context, ValueInfoProto value, TypeProto? type)
+    {
+        TensorShapeProto? shape = type?.TensorType?.Shape ?? type?.SparseTensorType?.Shape;
+        if (shape is not null)
+        {
+            for (int axis = 0; axis < shape.Dim.Count; axis++)
+            {
+                if (shape.Dim[axis].HasDimValue && shape.Dim[axis].DimValue < 0)
+                {
+                    throw context.Fail("MB1031", $"{ModelText.Quote(value.Name)} has the negative dimension {shape.Dim[axis].DimValue} at axis {axis}; " +
+                        "a dimension is a size (0 or more) or a symbolic name. Re-export the model, or fix its shape with onnx's tools.");
+                }
+            }
+        }
+        TypeProto? inner = type?.SequenceType?.ElemType ?? type?.OptionalType?.ElemType ?? type?.MapType?.ValueType;
+        if (inner is not null)
+        {
+            CheckDimensions(context, value, inner);
+        }
+    }
+
+    /// <summary>Initializer dims are sizes whose product fits in 64 bits: ONNX Runtime would refuse the model later, less clearly.</summary>
+    private static void CheckInitializers(CompilationContext context, GraphProto graph)
+    {
+        foreach (TensorProto tensor in graph.Initializer)
+        {
+            long elements = 1;
+            foreach (long dim in tensor.Dims)
+            {
+                if (dim < 0 || (dim > 0 && elements > long.MaxValue / dim))
+                {
+                    throw context.Fail("MB1033", $"Initializer {ModelText.Quote(tensor.Name)} has dims [{string.Join(", ", tensor.Dims)}]: " +
+                        (dim < 0 ? "a negative dimension" : "more elements than 64 bits can count") + ". Re-export the model.");
+                }
+                elements *= dim;
             }
         }
     }

@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Reports;
@@ -31,6 +32,10 @@ internal sealed class VerifyPass : IModelPass
         if (fresh.Count > 0)
         {
             Measure(context, fresh);
+            if (fresh.Any(v => v.OverBudgetError))
+            {
+                throw new AlreadyReportedException();
+            }
         }
         foreach (CompiledVariant variant in context.Variants)
         {
@@ -46,12 +51,22 @@ internal sealed class VerifyPass : IModelPass
             variants.ForEach(v => v.VerificationSkipped = "Verify=\"off\"");
             return;
         }
+        VerificationBudget budget = context.Settings.VerifyBudget;
         IReadOnlyList<SampleSet> samples;
         try
         {
+            if (context.Settings.SampleInputs is null)
+            {
+                // Before generating: a declared [2^32, 2^32, 4] input must not be allocated to find out.
+                TensorSizePlanner.Check(context.Model, DeclaredInputShapes(context.Model), budget.MemoryLimitBytes);
+            }
             samples = context.Settings.SampleInputs is { } folder
                 ? SampleInputLoader.Load(folder, context.Model)
                 : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, SampleSeed);
+            foreach (SampleSet set in samples)
+            {
+                TensorSizePlanner.Check(context.Model, set.Inputs.ToDictionary(t => t.Name, t => (t.Shape, (int)t.ElementType)), budget.MemoryLimitBytes);
+            }
         }
         catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
         {
@@ -59,20 +74,79 @@ internal sealed class VerifyPass : IModelPass
             variants.ForEach(v => v.VerificationSkipped = e.Message);
             return;
         }
+        catch (ModelToolException e) when (BudgetCodes.IsBudget(e.Code))
+        {
+            OverBudget(context, variants, e);
+            return;
+        }
         context.SampleCount = samples.Count;
-        using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
-        string twins = Directory.CreateTempSubdirectory("modelbuild-twin-").FullName;
+        ModelVerifier verifier;
         try
         {
-            foreach (CompiledVariant variant in variants)
+            verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns, budget);
+        }
+        catch (ModelToolException e) when (BudgetCodes.IsBudget(e.Code))
+        {
+            OverBudget(context, variants, e);
+            return;
+        }
+        using (verifier)
+        {
+            string twins = WorkFolders.Create("twins");
+            try
             {
-                Verify(context, verifier, variant, twins);
+                foreach (CompiledVariant variant in variants)
+                {
+                    try
+                    {
+                        Verify(context, verifier, variant, twins);
+                    }
+                    catch (ModelToolException e) when (BudgetCodes.IsBudget(e.Code))
+                    {
+                        OverBudget(context, [variant], e);
+                    }
+                }
+            }
+            finally
+            {
+                WorkFolders.Delete(twins);
             }
         }
-        finally
+    }
+
+    /// <summary>
+    /// Variants a budget kept from being verified: a lossless one (original precision, only graph-optimized) ships
+    /// unverified with a warning; a lossy one is an error unless Verify="warn".
+    /// </summary>
+    private static void OverBudget(CompilationContext context, IEnumerable<CompiledVariant> variants, ModelToolException e)
+    {
+        foreach (CompiledVariant variant in variants)
         {
-            Directory.Delete(twins, recursive: true);
+            string name = $"{variant.Plan.Target.Name()} {variant.Plan.Applied.Name()}";
+            variant.VerificationSkipped = e.Message;
+            if (variant.Plan.Form == VariantForm.Fp32 || context.Settings.Verify == VerifyMode.Warn)
+            {
+                string kind = variant.Plan.Form == VariantForm.Fp32 ? "lossless " : "";
+                context.Reporter.Warning(e.Code, context.Job.Model,
+                    $"The {kind}variant {name} ships unverified: {e.Message} Raise VerifyTimeout or VerifyMemoryLimit to verify it.");
+            }
+            else
+            {
+                variant.OverBudgetError = true;
+                context.Reporter.Error(e.Code, context.Job.Model,
+                    $"The variant {name} could not be verified: {e.Message} Raise VerifyTimeout or VerifyMemoryLimit, or set Verify=\"warn\" to ship it unverified.");
+            }
         }
+    }
+
+    /// <summary>The shapes generated samples will have (<see cref="SampleShapes"/> defaults), for tensor inputs.</summary>
+    private static Dictionary<string, (long[] Shape, int ElementType)> DeclaredInputShapes(ModelProto model)
+    {
+        var shapes = new SampleShapes(SampleShapeOptions.Default);
+        return SampleInputGenerator.FeedableInputs(model.Graph)
+            .Where(input => input.Type?.TensorType is not null)
+            .GroupBy(input => input.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (shapes.Resolve(g.First().Type.TensorType), g.First().Type.TensorType.ElemType), StringComparer.Ordinal);
     }
 
     private static void Verify(CompilationContext context, ModelVerifier verifier, CompiledVariant variant, string twins)

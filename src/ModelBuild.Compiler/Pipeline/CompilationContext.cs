@@ -32,18 +32,15 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     public bool IsLarge => ExternalData.Sum(d => d.Length) > Large.ExternalDataLimit;
 
     /// <summary>Private folder of the variants' files while they compile (created by the first write; see <see cref="DeleteWorkDirectory"/>).</summary>
-    public string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), $"modelbuild-{Guid.NewGuid():N}");
+    public string WorkDirectory { get; } = WorkFolders.NewPath("variants");
 
-    public void DeleteWorkDirectory()
-    {
-        if (Directory.Exists(WorkDirectory))
-        {
-            Directory.Delete(WorkDirectory, recursive: true);
-        }
-    }
+    public void DeleteWorkDirectory() => WorkFolders.Delete(WorkDirectory);
 
     /// <summary>Set by the load pass.</summary>
     public ModelProto Model { get; set; } = null!;
+
+    /// <summary>SHA-256 (lower-case hex) of the model file's bytes as the load pass read them.</summary>
+    public string ModelSha256 { get; set; } = "";
 
     /// <summary>Tensors stored beside the model, checked by the load pass.</summary>
     public IReadOnlyList<ExternalDataReference> ExternalData { get; set; } = [];

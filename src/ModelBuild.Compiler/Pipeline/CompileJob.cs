@@ -24,6 +24,8 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="SampleInputs">Absolute folder of sample tensors.</param>
 /// <param name="Fallback"><c>cpu</c> (default): a portable cpu variant is compiled too when every target needs an
 /// accelerator on the machines it serves; <c>none</c>: never.</param>
+/// <param name="VerifyTimeout">Seconds each model's verification runs may take (see <see cref="Budgets.VerificationBudget"/>).</param>
+/// <param name="VerifyMemoryLimit">Memory verification may use: bytes or <c>4GB</c>/<c>512MB</c>.</param>
 /// <param name="ModelVersion">The <c>ModelVersion</c> item metadata: recorded in the signature, not a compile option.</param>
 internal sealed record CompileJob(
     string Model,
@@ -46,7 +48,9 @@ internal sealed record CompileJob(
     string? VerifySamples = null,
     string? SampleInputs = null,
     string? Fallback = null,
-    string? ModelVersion = null)
+    string? ModelVersion = null,
+    string? VerifyTimeout = null,
+    string? VerifyMemoryLimit = null)
 {
     /// <summary>The value of the compilation option named <paramref name="name"/> (a field of this record, as the option schema names it).</summary>
     public string? Option(string name) =>

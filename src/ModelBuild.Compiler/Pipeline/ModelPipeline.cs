@@ -22,8 +22,10 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
     {
         var clock = Stopwatch.StartNew();
         CompilationContext? context = null;
+        reporter.Begin(job.Model);
         try
         {
+            WorkFolders.UseRoot(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(job.SignatureFile))!, WorkFolders.FolderName));
             context = new CompilationContext(job, reporter, signatureOnly, CompileSettings.Parse(job), cacheDirectory, large);
             foreach (IModelPass pass in _passes)
             {
@@ -51,6 +53,12 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             reporter.Error("MB4050", job.Model, $"Could not read or write a file while compiling: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            // A bug, not the model's fault: one line naming the model, the stack in a file beside the signature.
+            string? log = CrashLog.Write(Path.GetDirectoryName(job.SignatureFile) ?? ".", job.ClassName, job.Model, e);
+            reporter.Error(CrashLog.Code, job.Model, CrashLog.Message(e, log));
         }
         finally
         {

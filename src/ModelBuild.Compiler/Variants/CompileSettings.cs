@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Onnx;
@@ -24,8 +25,12 @@ internal sealed record CompileSettings(
     double? MaxAbsError,
     int VerifySamples,
     string? SampleInputs,
-    bool CpuFallback = true)
+    bool CpuFallback = true,
+    VerificationBudget? Budget = null)
 {
+    /// <summary>The budget verification runs under (defaults when none was given).</summary>
+    public VerificationBudget VerifyBudget => Budget ?? VerificationBudget.Default;
+
     public static readonly int DefaultVerifySamples = int.Parse(CompileOptions.VerifySamples.Default, CultureInfo.InvariantCulture);
 
     public static CompileSettings Parse(CompileJob job)
@@ -53,7 +58,9 @@ internal sealed record CompileSettings(
             Number(options[CompileOptions.MaxAbsError.Name]),
             (int)Number(options[CompileOptions.VerifySamples.Name])!.Value,
             options[CompileOptions.SampleInputs.Name] is { Length: > 0 } samples ? samples : null,
-            fallback == BuildTargets.Portable);
+            fallback == BuildTargets.Portable,
+            new VerificationBudget(VerificationBudget.ParseTimeout(options[CompileOptions.VerifyTimeout.Name]),
+                VerificationBudget.ParseMemoryLimit(options[CompileOptions.VerifyMemoryLimit.Name])));
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>

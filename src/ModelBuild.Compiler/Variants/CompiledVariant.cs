@@ -49,6 +49,9 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName, string 
     /// <summary>Why the variant was not verified (Verify="off", an input ONNX Runtime cannot be fed, …).</summary>
     public string? VerificationSkipped { get; set; }
 
+    /// <summary>A budget kept this lossy variant from being verified, and that fails the build (VerifyPass).</summary>
+    public bool OverBudgetError { get; set; }
+
     /// <summary>The ONNX graph of an ORT-format asset, kept for verification (the .ort file holds the same graph).</summary>
     public byte[]? OnnxBeforeConversion { get; set; }
 

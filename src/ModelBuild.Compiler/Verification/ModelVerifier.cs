@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Diagnostics;
 
 namespace ModelBuild.Compiler.Verification;
@@ -15,12 +16,15 @@ internal sealed class ModelVerifier : IDisposable
     private readonly string[] _outputNames;
     private readonly CapturedOutput[][] _reference; // [sample][output]
     private readonly int _latencyRuns;
+    private readonly VerificationBudget _budget;
 
     /// <param name="originalModelPath">The .onnx model the variants are compared with.</param>
     /// <param name="samples">Inputs (at least one set); latency is measured on the first.</param>
     /// <param name="latencyRuns">Timed runs per model after one warm-up run (at least 1).</param>
-    /// <exception cref="ModelToolException">MB5602 when the samples do not fit the model; MB5603 when ORT fails.</exception>
-    public ModelVerifier(string originalModelPath, IReadOnlyList<SampleSet> samples, int latencyRuns)
+    /// <param name="budget">Time and memory each model's runs may take (default <see cref="VerificationBudget.Default"/>).</param>
+    /// <exception cref="ModelToolException">MB5602 when the samples do not fit the model; MB5603 when ORT fails; MB565x when
+    /// the original exceeds the budget.</exception>
+    public ModelVerifier(string originalModelPath, IReadOnlyList<SampleSet> samples, int latencyRuns, VerificationBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(originalModelPath);
         ArgumentNullException.ThrowIfNull(samples);
@@ -28,6 +32,7 @@ internal sealed class ModelVerifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(latencyRuns, 1);
         _samples = samples;
         _latencyRuns = latencyRuns;
+        _budget = budget ?? VerificationBudget.Default;
         try
         {
             foreach (SampleSet set in samples)
@@ -37,7 +42,7 @@ internal sealed class ModelVerifier : IDisposable
                 for (int i = 0; i < values.Length; i++) values[i] = set.Inputs[i].ToOrtValue();
             }
 
-            using var original = new VerificationSession(originalModelPath);
+            using var original = new VerificationSession(originalModelPath, _budget);
             foreach (SampleSet set in samples)
             {
                 var names = set.Inputs.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -68,11 +73,12 @@ internal sealed class ModelVerifier : IDisposable
     public double OriginalMedianMilliseconds { get; }
 
     /// <summary>Runs the variant (.onnx or .ort) on every sample set and compares each output with the original's.</summary>
-    /// <exception cref="ModelToolException">MB5604 when the variant lacks an output or needs an input the samples lack; MB5603 when ORT fails.</exception>
+    /// <exception cref="ModelToolException">MB5604 when the variant lacks an output or needs an input the samples lack; MB5603 when ORT fails;
+    /// MB565x when it exceeds the budget.</exception>
     public VerificationResult Verify(string variantModelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(variantModelPath);
-        using var variant = new VerificationSession(variantModelPath);
+        using var variant = new VerificationSession(variantModelPath, _budget);
         var missingOutputs = _outputNames.Where(n => !variant.OutputNames.Contains(n)).ToList();
         var sampleNames = _samples[0].Inputs.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var extraInputs = variant.InputNames.Where(n => !sampleNames.Contains(n)).ToList();

@@ -78,7 +78,7 @@ internal static class SampleInputGenerator
         TypeProto.Types.Tensor tensor = TensorType(input);
         TensorElementType type = SampleElementTypes.FromOnnx(tensor.ElemType, $"Input {ModelText.Quote(input.Name)}");
         long[] shape = shapes.Resolve(tensor);
-        long count = shape.Aggregate(1L, (a, d) => checked(a * d));
+        long count = shape.Aggregate(1L, Budgets.TensorSizePlanner.Multiply); // saturates: dims come from the model
         if (count > Array.MaxLength)
         {
             throw new ModelToolException(ToolErrorCodes.InputTypeUnsupported,

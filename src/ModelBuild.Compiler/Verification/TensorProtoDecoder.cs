@@ -23,7 +23,7 @@ internal static class TensorProtoDecoder
             throw new InvalidDataException("it is a segment of a larger tensor; segmented tensors are not supported");
         }
 
-        long count = tensor.Dims.Aggregate(1L, (a, d) => d < 0 ? throw new InvalidDataException($"it has a negative dimension {d}") : checked(a * d));
+        long count = tensor.Dims.Aggregate(1L, (a, d) => d < 0 ? throw new InvalidDataException($"it has a negative dimension {d}") : Budgets.TensorSizePlanner.Multiply(a, d));
         if (count > Array.MaxLength) throw new InvalidDataException($"it has {count} elements, too many for one array");
         int n = (int)count;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Diagnostics;
 
 namespace ModelBuild.Compiler.Verification;
@@ -8,16 +9,21 @@ namespace ModelBuild.Compiler.Verification;
 /// An ORT session set up for verification: CPU execution provider only, one intra-op and one inter-op thread,
 /// spinning off (spinning threads distort timings on small machines), the default (ALL) graph optimization the
 /// runtime uses when it loads the shipped model. Nothing is written anywhere: no optimized-model path, no profiling.
+/// Every run is watched (<see cref="RunWatchdog"/>): all runs of one session share <see cref="VerificationBudget.Timeout"/>,
+/// counted from the first run, and the process's working set must stay under the memory budget.
 /// </summary>
 internal sealed class VerificationSession : IDisposable
 {
     private readonly SessionOptions _options;
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+    private readonly VerificationBudget _budget;
+    private DateTime? _deadlineUtc;
 
-    public VerificationSession(string modelPath)
+    public VerificationSession(string modelPath, VerificationBudget budget)
     {
         ModelPath = modelPath;
+        _budget = budget;
         _options = new SessionOptions
         {
             IntraOpNumThreads = 1,
@@ -50,6 +56,7 @@ internal sealed class VerificationSession : IDisposable
     /// <summary>Runs once and copies every requested output out of ORT's memory.</summary>
     public CapturedOutput[] Run(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
     {
+        using RunWatchdog watchdog = Watch();
         try
         {
             using var results = _session.Run(_runOptions, [.. inputNames], [.. inputs], [.. outputNames]);
@@ -57,7 +64,7 @@ internal sealed class VerificationSession : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw Failed("run", e);
+            throw Failed("run", e, watchdog.Breach);
         }
     }
 
@@ -67,6 +74,7 @@ internal sealed class VerificationSession : IDisposable
         string[] names = [.. inputNames], outputs = [.. OutputNames];
         OrtValue[] values = [.. inputs];
         var times = new double[runs];
+        using RunWatchdog watchdog = Watch();
         try
         {
             for (int i = -1; i < runs; i++)
@@ -80,16 +88,28 @@ internal sealed class VerificationSession : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw Failed("run", e);
+            throw Failed("run", e, watchdog.Breach);
         }
 
         Array.Sort(times);
         return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
     }
 
-    private ModelToolException Failed(string what, OnnxRuntimeException e) =>
-        new(ToolErrorCodes.VerificationRunFailed,
-            $"ONNX Runtime could not {what} '{ModelPath}' for verification: {ModelText.Quote(e.Message, 1000)}", e);
+    private RunWatchdog Watch()
+    {
+        _deadlineUtc ??= DateTime.UtcNow + _budget.Timeout;
+        return new RunWatchdog(_runOptions, _deadlineUtc.Value, _budget.MemoryLimitBytes);
+    }
+
+    private ModelToolException Failed(string what, OnnxRuntimeException e, BudgetBreach breach = BudgetBreach.None) => breach switch
+    {
+        BudgetBreach.Time => new(BudgetCodes.TimeExceeded,
+            $"Verification of '{ModelPath}' ran past its time budget of {_budget.TimeoutText} (VerifyTimeout) and was stopped.", e),
+        BudgetBreach.Memory => new(BudgetCodes.MemoryExceeded,
+            $"Verification of '{ModelPath}' grew the compiler's memory over its budget of {VerificationBudget.Describe(_budget.MemoryLimitBytes)} (VerifyMemoryLimit) and was stopped.", e),
+        _ => new(ToolErrorCodes.VerificationRunFailed,
+            $"ONNX Runtime could not {what} '{ModelPath}' for verification: {ModelText.Quote(e.Message, 1000)}", e),
+    };
 
     public void Dispose()
     {

@@ -184,6 +184,12 @@ public sealed class CompilationPassesTests
         Assert.True(thirdOk, string.Join("\n", thirdLines));
         Assert.Equal(2, Messages(thirdLines).Count(m => m.Kind == "warning" && m.Code == "MB5020"));
         Assert.Equal(File.ReadAllBytes(Path.Combine(first.OutputDirectory, "arm64", Transformer)), File.ReadAllBytes(Path.Combine(third.OutputDirectory, "arm64", Transformer)));
+
+        // The damaged entries were replaced: the next build is served from the cache without a warning.
+        var (fourthOk, fourthLines) = Jobs.Run(Job(temp, "d") with { Quantize = "int8", Targets = "cpu;arm64" }, cacheDirectory: cache);
+        Assert.True(fourthOk, string.Join("\n", fourthLines));
+        Assert.DoesNotContain(Messages(fourthLines), m => m.Code == "MB5020");
+        Assert.All(Messages(fourthLines).Where(m => m.Kind == "info" && m.Text.Contains(" -> ", StringComparison.Ordinal)), m => Assert.EndsWith(" [cached]", m.Text));
     }
 
     [Fact]
