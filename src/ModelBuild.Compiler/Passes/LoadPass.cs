@@ -1,9 +1,14 @@
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Formats;
 using ModelBuild.Onnx;
 
 namespace ModelBuild.Compiler.Passes;
 
-/// <summary>Reads the model with the safe reader (limits, clear errors) and checks its external data references.</summary>
+/// <summary>
+/// Reads the model with the safe reader (limits, clear errors) and checks its external data references. Other
+/// formats are told apart by content and extension first: one that ModelBuild cannot read fails with the command
+/// that exports it to ONNX.
+/// </summary>
 internal sealed class LoadPass : IModelPass
 {
     public string Name => "load";
@@ -12,7 +17,13 @@ internal sealed class LoadPass : IModelPass
 
     public void Run(CompilationContext context)
     {
-        context.Model = OnnxModelReader.ReadFile(context.Job.Model);
+        string path = context.Job.Model;
+        ModelFormat format = ModelFormatDetector.Detect(path);
+        if (ExportAdvice.For(format, path) is { } advice)
+        {
+            throw context.Fail(advice.Code, advice.Message);
+        }
+        context.Model = OnnxModelReader.ReadFile(path);
         context.ExternalData = OnnxExternalData.Enumerate(context.Model, context.ModelDirectory);
     }
 }
