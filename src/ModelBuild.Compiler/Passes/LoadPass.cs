@@ -1,4 +1,5 @@
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Tflite;
 using ModelBuild.Formats;
 using ModelBuild.Onnx;
 
@@ -22,6 +23,15 @@ internal sealed class LoadPass : IModelPass
         if (ExportAdvice.For(format, path) is { } advice)
         {
             throw context.Fail(advice.Code, advice.Message);
+        }
+        if (format == ModelFormat.Tflite)
+        {
+            // Converted once here; every later pass sees an ONNX model, and ONNX Runtime reads the converted file.
+            context.Model = TfliteReader.ReadFile(path);
+            Directory.CreateDirectory(context.WorkDirectory);
+            context.OnnxSource = Path.Combine(context.WorkDirectory, Path.GetFileNameWithoutExtension(path) + ".converted.onnx");
+            File.WriteAllBytes(context.OnnxSource, OnnxModelWriter.Serialize(context.Model));
+            return;
         }
         context.Model = OnnxModelReader.ReadFile(path);
         context.ExternalData = OnnxExternalData.Enumerate(context.Model, context.ModelDirectory);

@@ -60,7 +60,7 @@ internal sealed class VerifyPass : IModelPass
             return;
         }
         context.SampleCount = samples.Count;
-        using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
+        using var verifier = new ModelVerifier(context.OnnxSource, samples, LatencyRuns);
         string twins = Directory.CreateTempSubdirectory("modelbuild-twin-").FullName;
         try
         {

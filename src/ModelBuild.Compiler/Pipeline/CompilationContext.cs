@@ -45,6 +45,12 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     /// <summary>Set by the load pass.</summary>
     public ModelProto Model { get; set; } = null!;
 
+    /// <summary>
+    /// The ONNX file ONNX Runtime reads as the original model: the model file itself, or for a converted format
+    /// (TensorFlow Lite) the converted model the load pass writes into <see cref="WorkDirectory"/>.
+    /// </summary>
+    public string OnnxSource { get; set; } = job.Model;
+
     /// <summary>Tensors stored beside the model, checked by the load pass.</summary>
     public IReadOnlyList<ExternalDataReference> ExternalData { get; set; } = [];
 
