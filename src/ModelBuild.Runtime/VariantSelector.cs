@@ -81,7 +81,8 @@ internal static class VariantSelector
         }
 
         if (options.ExecutionProvider is not null
-            && !string.Equals(variant.ExecutionProvider, options.ExecutionProvider, StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(variant.ExecutionProvider, options.ExecutionProvider, StringComparison.OrdinalIgnoreCase)
+            && !MobileProviderPolicy.Serves(variant, options.ExecutionProvider.ToLowerInvariant()))
         {
             return $"ModelOptions.ExecutionProvider is '{options.ExecutionProvider}'";
         }
