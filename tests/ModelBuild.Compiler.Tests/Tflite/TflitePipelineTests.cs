@@ -29,6 +29,19 @@ public sealed class TflitePipelineTests
         {
             Assert.InRange((double)variant!["variant"]!["verification"]!["outputs"]![0]!["cosine"]!, 0.99999, 1.0);
         }
+        // The mobile variant's report says how much of the model each mobile accelerator takes (ONNX Runtime's tables).
+        JsonNode mobile = report["variants"]!.AsArray().Single(v => (string?)v!["variant"]!["target"] == "mobile")!["variant"]!;
+        JsonArray providers = mobile["mobileProviders"]!.AsArray();
+        Assert.Equal(["nnapi", "coreml"], providers.Select(p => (string?)p!["provider"]));
+        foreach (JsonNode? provider in providers)
+        {
+            int nodes = (int)provider!["nodes"]!, supported = (int)provider["supported"]!;
+            var unsupported = provider["unsupported"]!.AsObject();
+            Assert.Equal(nodes, supported + unsupported.Sum(u => (int)u.Value!));
+            Assert.True(supported > 0);
+            Assert.Contains("If", unsupported.Select(u => u.Key)); // neither provider takes control flow
+        }
+        Assert.Null(report["variants"]![0]!["variant"]!["mobileProviders"]);
         // The converted model lived in the compiler's work folder only.
         Assert.DoesNotContain(Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories), f => f.EndsWith(".converted.onnx"));
     }
