@@ -16,8 +16,7 @@ internal static class TfliteReader
     {
         limits ??= OnnxReadLimits.Default;
         byte[] bytes = ReadBytes(path, limits);
-        var buffer = new ByteBuffer(bytes);
-        if (bytes.Length < 8 || !TfliteVerifier.Verify(buffer))
+        if (!TfliteVerifier.Verify(bytes))
         {
             throw new ModelBuildException(TfliteErrorCodes.Malformed,
                 $"TensorFlow Lite model '{path}' is not a valid TFLite flatbuffer (truncated, or a table, vector or string lies outside " +
@@ -25,7 +24,7 @@ internal static class TfliteReader
         }
         try
         {
-            return new TfliteConverter(Model.GetRootAsModel(buffer), path).Convert();
+            return new TfliteConverter(Model.GetRootAsModel(new ByteBuffer(bytes)), path).Convert();
         }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
         {

@@ -1,102 +1,55 @@
-using Google.FlatBuffers;
-using ModelBuild.Compiler.Tflite.Schema;
-
 namespace ModelBuild.Compiler.Tflite;
 
 /// <summary>
 /// Checks, before anything reads it, that every table, vector and string of a TFLite flatbuffer that the converter
-/// reads lies inside the file (flatc 2.x writes no C# verifiers, so this walks the schema by hand with the
-/// runtime's <see cref="Verifier"/>). Field ids are vtable slots: 4 + 2 × the field's position in tflite.fbs.
+/// reads lies inside the file (flatc 2.x writes no C# verifiers, so this walks tflite.fbs by hand). Field numbers are
+/// positions in tflite.fbs (a union takes two: its type, then its value).
 /// </summary>
 internal static class TfliteVerifier
 {
-    /// <summary>Fewer tables than any TFLite file this size could need, so a hostile file cannot make the walk slow.</summary>
-    private const int MaxTables = 10_000_000;
+    /// <summary>More tables than a TFLite file of the size limit could hold, so a hostile file cannot make the walk slow.</summary>
+    private const int MaxTables = 50_000_000;
 
-    public static bool Verify(ByteBuffer buffer)
+    public static bool Verify(byte[] data)
     {
-        var verifier = new Verifier(buffer, new Options(maxDepth: 16, maxTables: MaxTables, stringEndCheck: true, alignmentCheck: false));
-        return verifier.VerifyBuffer("TFL3", false, Model);
+        var check = new FlatBufferChecker(data, MaxTables);
+        long root = check.Root("TFL3");
+        return root >= 0 && Model(check, root);
     }
 
-    private static short Slot(int field) => (short)(4 + 2 * field);
+    private static bool Model(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Scalar(t, 0, 4) && c.Tables(t, 1, o => OperatorCode(c, o)) && c.Tables(t, 2, s => SubGraph(c, s))
+        && c.Vector(t, 3, 1, isString: true) && c.Tables(t, 4, b => Buffer(c, b));
 
-    private static bool Model(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyField(table, Slot(0), 4, 4, false)
-        && v.VerifyVectorOfTables(table, Slot(1), OperatorCode, false)
-        && v.VerifyVectorOfTables(table, Slot(2), SubGraph, false)
-        && v.VerifyString(table, Slot(3), false)
-        && v.VerifyVectorOfTables(table, Slot(4), Buffer, false)
-        && v.VerifyTableEnd(table);
+    private static bool OperatorCode(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Scalar(t, 0, 1) && c.Vector(t, 1, 1, isString: true) && c.Scalar(t, 2, 4) && c.Scalar(t, 3, 4);
 
-    private static bool OperatorCode(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyField(table, Slot(0), 1, 1, false)
-        && v.VerifyString(table, Slot(1), false)
-        && v.VerifyField(table, Slot(2), 4, 4, false)
-        && v.VerifyField(table, Slot(3), 4, 4, false)
-        && v.VerifyTableEnd(table);
+    private static bool SubGraph(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Tables(t, 0, x => Tensor(c, x)) && c.Vector(t, 1, 4) && c.Vector(t, 2, 4)
+        && c.Tables(t, 3, o => Operator(c, o)) && c.Vector(t, 4, 1, isString: true);
 
-    private static bool SubGraph(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyVectorOfTables(table, Slot(0), Tensor, false)
-        && v.VerifyVectorOfData(table, Slot(1), 4, false)
-        && v.VerifyVectorOfData(table, Slot(2), 4, false)
-        && v.VerifyVectorOfTables(table, Slot(3), Operator, false)
-        && v.VerifyString(table, Slot(4), false)
-        && v.VerifyTableEnd(table);
+    private static bool Tensor(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Vector(t, 0, 4) && c.Scalar(t, 1, 1) && c.Scalar(t, 2, 4) && c.Vector(t, 3, 1, isString: true)
+        && c.Child(t, 4, q => Quantization(c, q)) && c.Scalar(t, 5, 1) && c.Vector(t, 7, 4) && c.Scalar(t, 8, 1);
 
-    private static bool Tensor(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyVectorOfData(table, Slot(0), 4, false)
-        && v.VerifyField(table, Slot(1), 1, 1, false)
-        && v.VerifyField(table, Slot(2), 4, 4, false)
-        && v.VerifyString(table, Slot(3), false)
-        && v.VerifyTable(table, Slot(4), Quantization, false)
-        && v.VerifyField(table, Slot(5), 1, 1, false)
-        && v.VerifyVectorOfData(table, Slot(7), 4, false)
-        && v.VerifyField(table, Slot(8), 1, 1, false)
-        && v.VerifyTableEnd(table);
+    private static bool Quantization(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Vector(t, 0, 4) && c.Vector(t, 1, 4) && c.Vector(t, 2, 4) && c.Vector(t, 3, 8) && c.Scalar(t, 4, 1) && c.Scalar(t, 6, 4);
 
-    private static bool Quantization(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyVectorOfData(table, Slot(0), 4, false)
-        && v.VerifyVectorOfData(table, Slot(1), 4, false)
-        && v.VerifyVectorOfData(table, Slot(2), 4, false)
-        && v.VerifyVectorOfData(table, Slot(3), 8, false)
-        && v.VerifyField(table, Slot(4), 1, 1, false)
-        && v.VerifyField(table, Slot(6), 4, 4, false)
-        && v.VerifyTableEnd(table);
+    private static bool Operator(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Scalar(t, 0, 4) && c.Vector(t, 1, 4) && c.Vector(t, 2, 4) && c.Scalar(t, 3, 1)
+        && c.Child(t, 4, o => Options(c, c.Byte(t, 3), o)) && c.Vector(t, 5, 1);
 
-    private static bool Operator(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyField(table, Slot(0), 4, 4, false)
-        && v.VerifyVectorOfData(table, Slot(1), 4, false)
-        && v.VerifyVectorOfData(table, Slot(2), 4, false)
-        && v.VerifyUnion(table, Slot(3), Slot(4), Options, false)
-        && v.VerifyVectorOfData(table, Slot(5), 1, false)
-        && v.VerifyTableEnd(table);
-
-    /// <summary>Every options table: its vtable and its (at most 8) scalar fields, and the vectors of the ones that have them.</summary>
-    private static bool Options(Verifier v, byte type, uint table)
-    {
-        if (!v.VerifyTableStart(table))
+    /// <summary>
+    /// An options table: its vtable, the first byte of each of its (at most 8) scalar fields, and the vector of those
+    /// that have one. Wider scalar reads stay bounds-checked by the runtime's ByteBuffer.
+    /// </summary>
+    private static bool Options(FlatBufferChecker c, byte type, long t) =>
+        c.Table(t) && (Schema.BuiltinOptions)type switch
         {
-            return false;
-        }
-        bool ok = (BuiltinOptions)type switch
-        {
-            BuiltinOptions.ReshapeOptions or BuiltinOptions.SqueezeOptions => v.VerifyVectorOfData(table, Slot(0), 4, false),
-            _ => Enumerable.Range(0, 8).All(field => v.VerifyField(table, Slot(field), 1, 1, false)),
+            Schema.BuiltinOptions.ReshapeOptions or Schema.BuiltinOptions.SqueezeOptions => c.Vector(t, 0, 4),
+            _ => Enumerable.Range(0, 8).All(field => c.Scalar(t, field, 1)),
         };
-        return ok && v.VerifyTableEnd(table);
-    }
 
-    private static bool Buffer(Verifier v, uint table) =>
-        v.VerifyTableStart(table)
-        && v.VerifyVectorOfData(table, Slot(0), 1, false)
-        && v.VerifyField(table, Slot(1), 8, 8, false)
-        && v.VerifyField(table, Slot(2), 8, 8, false)
-        && v.VerifyTableEnd(table);
+    private static bool Buffer(FlatBufferChecker c, long t) =>
+        c.Table(t) && c.Vector(t, 0, 1) && c.Scalar(t, 1, 8) && c.Scalar(t, 2, 8);
 }
