@@ -13,7 +13,7 @@ namespace ModelBuild.Compiler.Tests.Tflite;
 /// </summary>
 public sealed class OpenWakeWordOracleTests
 {
-    /// <summary>Open dimensions: 1760 samples is openWakeWord's own frame (1280 new + 480 context).</summary>
+    /// <summary>Open dimensions after the batch: 1760 samples is openWakeWord's own frame (1280 new + 480 context).</summary>
     private const int AudioSamples = 1760;
 
     /// <summary>Every pair but hey_rhasspy, whose two files are different networks (see the test below).</summary>
@@ -30,7 +30,7 @@ public sealed class OpenWakeWordOracleTests
         using var twin = new InferenceSession(PublishedModels.OpenWakeWord.File(name + ".onnx"), options);
 
         var (convertedInput, convertedMeta) = fromTflite.InputMetadata.Single();
-        int[] shape = [.. convertedMeta.Dimensions.Select(d => d < 0 ? AudioSamples : d)];
+        int[] shape = [.. convertedMeta.Dimensions.Select((d, axis) => d >= 0 ? d : axis == 0 ? 1 : AudioSamples)]; // batch 1
         var expected = new List<float>();
         var actual = new List<float>();
         var random = new Random(13);
