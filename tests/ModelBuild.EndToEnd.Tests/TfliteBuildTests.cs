@@ -35,6 +35,22 @@ public sealed class TfliteBuildTests(PackageFeed feed)
         Assert.Contains(lines, l => l.EndsWith("the mobile variant runs on the CPU: this OS has no mobile accelerator (NNAPI is Android's, Core ML is iOS's and macOS's)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Published_for_ios_arm64_the_mobile_variant_ships_as_ort_with_its_operator_list()
+    {
+        // ios-arm64 restores from the package mirror here; android-arm64 does not (no Microsoft.NETCore.App.Runtime.android-arm64).
+        string project = feed.CopyTestAsset("TfliteApp");
+        File.Copy(PublishedModels.OpenWakeWord.File("hey_jarvis_v0.1.tflite"), Path.Combine(project, "models", "hey_jarvis.tflite"));
+
+        feed.Publish(project, "-r", "ios-arm64").ShouldSucceed();
+
+        string models = Path.Combine(project, "bin", "Release", "net10.0", "ios-arm64", "publish", "models", "HeyJarvis");
+        Assert.True(File.Exists(Path.Combine(models, "mobile", "hey_jarvis.ort")));
+        Assert.True(File.Exists(Path.Combine(models, "mobile", "hey_jarvis.required_operators.config")));
+        Assert.True(File.Exists(Path.Combine(models, "cpu", "hey_jarvis.onnx"))); // cpu serves every RID
+        Assert.False(File.Exists(Path.Combine(models, "mobile", "hey_jarvis.tflite")));
+    }
+
     /// <summary>hey_jarvis_v0.1.onnx on the app's input, run here with ONNX Runtime directly.</summary>
     private static float Twin()
     {

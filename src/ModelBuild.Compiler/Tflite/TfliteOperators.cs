@@ -98,7 +98,7 @@ internal static class TfliteOperators
                 ? $"CUSTOM {ModelBuild.Compiler.Diagnostics.ModelText.Quote(opcode.CustomCode ?? "")}"
                 : Enum.IsDefined(code) ? code.ToString() : $"builtin operator {(int)code}";
             throw new ModelBuildException(TfliteErrorCodes.UnsupportedOperator,
-                $"TensorFlow Lite model '{converter.Path}': operator {index} of subgraph is {name}, which the converter does not support. " +
+                $"TensorFlow Lite model '{converter.Path}': operator {index} is {name}, which the converter does not support. " +
                 $"Supported: {string.Join(", ", Supported)}. Export the original model to ONNX instead (docs/formats.md).", converter.Path);
         }
         convert(new TfliteOperator(builder, op, index, code));
