@@ -72,6 +72,12 @@ internal static class TfliteOperators
         [BuiltinOperator.STRIDED_SLICE] = StridedSlice,
         [BuiltinOperator.SLICE] = Slice,
         [BuiltinOperator.GATHER] = Gather,
+        [BuiltinOperator.SPLIT] = op => Split(op, data: 1, axis: 0, sizes: null),
+        [BuiltinOperator.SPLIT_V] = op => Split(op, data: 0, axis: 2, sizes: 1),
+        [BuiltinOperator.PACK] = Pack,
+        [BuiltinOperator.UNPACK] = Unpack,
+        [BuiltinOperator.ARG_MAX] = op => ArgExtreme(op, "ArgMax"),
+        [BuiltinOperator.ARG_MIN] = op => ArgExtreme(op, "ArgMin"),
         [BuiltinOperator.CAST] = op => op.Builder.Node("Cast", [op.Raw(0)], op.Out(raw: true), [Int("to", (long)op.Builder.Type(op.OutputIndex(0)))]),
         [BuiltinOperator.QUANTIZE] = op => op.Builder.Node("Identity", [op.In(0)], op.Out()), // the output's QuantizeLinear does the work
         [BuiltinOperator.DEQUANTIZE] = op => op.Builder.Node(op.InputTensor(0).Type == TensorType.FLOAT16 ? "Cast" : "Identity", [op.In(0)], op.Out(),
@@ -357,6 +363,64 @@ internal static class TfliteOperators
             throw op.Unsupported("batch_dims");
         }
         op.Builder.Node("Gather", [op.In(0), op.Raw(1)], op.Out(), [Int("axis", options?.Axis ?? 0)]);
+    }
+
+    private static void Split(TfliteOperator op, int data, int axis, int? sizes)
+    {
+        TfliteGraphBuilder b = op.Builder;
+        long[] axes = op.Ints(axis, "axis");
+        if (axes.Length != 1)
+        {
+            throw op.Unsupported("an axis that is not a single value");
+        }
+        string[] outputs = [.. Enumerable.Range(0, op.Outputs.Length).Select(j => op.Out(j))];
+        string[] inputs = sizes is { } s ? [op.In(data), b.Int64s(SplitSizes(op, op.Ints(s, "split sizes"), data, axes[0]))] : [op.In(data)];
+        b.Node("Split", inputs, outputs, [Int("axis", axes[0])]);
+    }
+
+    /// <summary>SPLIT_V's sizes with its one -1 ("the rest") resolved from the input's static shape, which ONNX needs.</summary>
+    private static long[] SplitSizes(TfliteOperator op, long[] sizes, int data, long axis)
+    {
+        int[] shape = TfliteTensors.Shape(op.InputTensor(data));
+        long dim = shape.ElementAtOrDefault((int)(axis < 0 ? axis + shape.Length : axis));
+        return [.. sizes.Select(size => size >= 0 ? size : dim - sizes.Where(s => s >= 0).Sum())];
+    }
+
+    private static void Pack(TfliteOperator op)
+    {
+        TfliteGraphBuilder b = op.Builder;
+        long axis = op.Options<PackOptions>(BuiltinOptions.PackOptions)?.Axis ?? 0;
+        string[] expanded = [.. Enumerable.Range(0, op.Inputs.Length).Select(i => b.Node("Unsqueeze", [op.In(i), b.Int64s([axis])], b.Temp("stacked")))];
+        b.Node("Concat", expanded, op.Out(), [Int("axis", axis)]);
+    }
+
+    private static void Unpack(TfliteOperator op)
+    {
+        TfliteGraphBuilder b = op.Builder;
+        long axis = op.Options<UnpackOptions>(BuiltinOptions.UnpackOptions)?.Axis ?? 0;
+        string[] parts = [.. Enumerable.Range(0, op.Outputs.Length).Select(_ => b.Temp("part"))];
+        b.Node("Split", [op.In(0)], parts, [Int("axis", axis)]);
+        for (int j = 0; j < parts.Length; j++)
+        {
+            b.Node("Squeeze", [parts[j], b.Int64s([axis])], op.Out(j));
+        }
+    }
+
+    private static void ArgExtreme(TfliteOperator op, string onnx)
+    {
+        long[] axis = op.Ints(1, "axis");
+        if (axis.Length != 1)
+        {
+            throw op.Unsupported("an axis that is not a single value");
+        }
+        TfliteGraphBuilder b = op.Builder;
+        // ONNX returns int64 indices; TFLite's output type (int32 by default) is the tensor's.
+        bool int64 = b.Type(op.OutputIndex(0)) == DataType.Int64;
+        string indices = b.Node(onnx, [op.In(0)], int64 ? op.Out(raw: true) : b.Temp("indices"), [Int("axis", axis[0]), Int("keepdims", 0)]);
+        if (!int64)
+        {
+            b.Node("Cast", [indices], op.Out(raw: true), [Int("to", (long)b.Type(op.OutputIndex(0)))]);
+        }
     }
 
     private static void If(TfliteOperator op)

@@ -155,6 +155,38 @@ public sealed class TfliteOperatorTests
         AssertClose([.. from i in Range(2) from j in Range(3) from l in Range(3) select Range(4).Sum(k => At(i, j, k) * At(i, l, k))], outputs["product"]);
     }
 
+    [Fact]
+    public void Split_pack_unpack_and_argmax_match_the_reference()
+    {
+        float[] x = Values(2 * 3 * 4);
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("x", [2, 3, 4]);
+        int half0 = tflite.Output("half0", [2, 3, 2]), half1 = tflite.Output("half1", [2, 3, 2]);
+        int first = tflite.Output("first", [2, 1, 4]), rest = tflite.Output("rest", [2, 2, 4]);
+        int packed = tflite.Output("packed", [2, 2, 3, 4]);
+        int row0 = tflite.Output("row0", [3, 4]), row1 = tflite.Output("row1", [3, 4]);
+        int argmax = tflite.Output("argmax", [2, 3], TensorType.INT32);
+        tflite.Operator(BuiltinOperator.SPLIT, [tflite.Ints("split_axis", [2], []), input], [half0, half1], BuiltinOptions.SplitOptions,
+            b => SplitOptions.CreateSplitOptions(b, 2).Value);
+        tflite.Operator(BuiltinOperator.SPLIT_V, [input, tflite.Ints("sizes", [1, -1]), tflite.Ints("splitv_axis", [1], [])], [first, rest],
+            BuiltinOptions.SplitVOptions, b => SplitVOptions.CreateSplitVOptions(b, 2).Value);
+        tflite.Operator(BuiltinOperator.PACK, [input, input], [packed], BuiltinOptions.PackOptions, b => PackOptions.CreatePackOptions(b, 2, 1).Value);
+        tflite.Operator(BuiltinOperator.UNPACK, [input], [row0, row1], BuiltinOptions.UnpackOptions, b => UnpackOptions.CreateUnpackOptions(b, 2, 0).Value);
+        tflite.Operator(BuiltinOperator.ARG_MAX, [input, tflite.Ints("argmax_axis", [2])], [argmax]);
+
+        var outputs = RunAll(tflite, x, [2, 3, 4]);
+
+        float At(int i, int j, int k) => x[(i * 3 + j) * 4 + k];
+        AssertClose([.. from i in Range(2) from j in Range(3) from k in Range(2) select At(i, j, k)], outputs["half0"]);
+        AssertClose([.. from i in Range(2) from j in Range(3) from k in Range(2) select At(i, j, k + 2)], outputs["half1"]);
+        AssertClose([.. from i in Range(2) from k in Range(4) select At(i, 0, k)], outputs["first"]);
+        AssertClose([.. from i in Range(2) from j in Range(2) from k in Range(4) select At(i, j + 1, k)], outputs["rest"]);
+        AssertClose([.. from i in Range(2) from p in Range(2) from j in Range(3) from k in Range(4) select At(i, j, k)], outputs["packed"]);
+        AssertClose([.. from j in Range(3) from k in Range(4) select At(0, j, k)], outputs["row0"]);
+        AssertClose([.. from j in Range(3) from k in Range(4) select At(1, j, k)], outputs["row1"]);
+        AssertClose([.. from i in Range(2) from j in Range(3) select (float)Range(4).MaxBy(k => At(i, j, k))], outputs["argmax"]);
+    }
+
     private static IEnumerable<int> Range(int count) => Enumerable.Range(0, count);
 
     private static int OutSize(int size, int kernel, int stride, Padding padding) =>
@@ -218,7 +250,11 @@ public sealed class TfliteOperatorTests
             var model = TfliteReader.ReadFile(path);
             using var session = new InferenceSession(OnnxModelWriter.Serialize(model));
             using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), new DenseTensor<float>(x, shape))]);
-            return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
+            return results.ToDictionary(r => r.Name, r => r.Value switch
+            {
+                Tensor<int> indices => [.. indices.Select(v => (float)v)],
+                _ => r.AsTensor<float>().ToArray(),
+            });
         }
         finally
         {
