@@ -41,11 +41,11 @@ internal static class TfliteReader
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new ModelBuildException("MB1001", $"Model file '{path}' was not found. Check the path.", path);
+                throw new ModelBuildException(OnnxErrorCodes.FileNotFound, $"Model file '{path}' was not found. Check the path.", path);
             }
             if (info.Length == 0)
             {
-                throw new ModelBuildException("MB1002", $"TensorFlow Lite model '{path}' is empty (0 bytes). Re-export or re-download the model.", path);
+                throw new ModelBuildException(OnnxErrorCodes.EmptyFile, $"TensorFlow Lite model '{path}' is empty (0 bytes). Re-export or re-download the model.", path);
             }
             if (info.Length > limits.MaxFileBytes)
             {
@@ -57,7 +57,7 @@ internal static class TfliteReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelBuildException("MB1006", $"TensorFlow Lite model '{path}' could not be read: {e.Message}", path, e);
+            throw new ModelBuildException(OnnxErrorCodes.ReadFailed, $"TensorFlow Lite model '{path}' could not be read: {e.Message}", path, e);
         }
     }
 }
