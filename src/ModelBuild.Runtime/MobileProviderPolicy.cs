@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Runtime;
 
@@ -12,7 +13,6 @@ internal sealed record MobileProviderDecision(string Provider, string Reason, bo
 /// </summary>
 internal static class MobileProviderPolicy
 {
-    public const string MobileTarget = "mobile";
     public const string Nnapi = "nnapi";
     public const string CoreMl = "coreml";
 
@@ -23,7 +23,7 @@ internal static class MobileProviderPolicy
 
     /// <summary>Whether a variant may run on <paramref name="forcedProvider"/> although built for the CPU (mobile variants on NNAPI/Core ML).</summary>
     public static bool Serves(ModelVariant variant, string? forcedProvider) =>
-        IsMobileProvider(forcedProvider) && string.Equals(variant.Target, MobileTarget, StringComparison.OrdinalIgnoreCase);
+        IsMobileProvider(forcedProvider) && BuildTargets.Find(variant.Target) is { IsMobile: true };
 
     public static MobileProviderDecision Choose(string? forcedProvider, MobileOs os, IReadOnlyCollection<string> available)
     {

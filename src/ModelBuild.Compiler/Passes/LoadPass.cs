@@ -1,6 +1,6 @@
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Tflite;
-using ModelBuild.Formats;
+using ModelBuild.Shared;
 using ModelBuild.Onnx;
 
 namespace ModelBuild.Compiler.Passes;

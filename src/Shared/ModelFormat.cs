@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 
-namespace ModelBuild.Formats
+namespace ModelBuild.Shared
 {
     /// <summary>The model formats a <c>&lt;Model&gt;</c> item may point at.</summary>
     internal enum ModelFormat

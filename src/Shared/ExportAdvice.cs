@@ -1,4 +1,4 @@
-namespace ModelBuild.Formats
+namespace ModelBuild.Shared
 {
     /// <summary>
     /// The error for a model format ModelBuild does not read: its code (MB1100-MB1105, docs/diagnostics.md) and the
