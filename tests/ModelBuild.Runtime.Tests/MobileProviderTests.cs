@@ -79,6 +79,21 @@ public sealed class MobileProviderTests
     }
 
     [Fact]
+    public void On_a_phone_whose_onnx_runtime_lists_the_accelerator_the_mobile_variant_comes_before_the_cpu_ones()
+    {
+        using var folder = new VariantFolder("cpu", "arm64", "mobile");
+        var android = VariantFolder.Platform(Architecture.Arm64, mobile: true) with { Mobile = new MobilePlatform(MobileOs.Android, () => AndroidPackage) };
+        var androidCpuOnly = VariantFolder.Platform(Architecture.Arm64, mobile: true) with { Mobile = new MobilePlatform(MobileOs.Android, () => CpuOnly) };
+
+        VariantChoice accelerated = VariantSelector.Select(folder.Description, folder.BaseDirectory, folder.Options(), android);
+        VariantChoice plain = VariantSelector.Select(folder.Description, folder.BaseDirectory, folder.Options(), androidCpuOnly);
+
+        Assert.Equal("mobile", accelerated.Variant.Target);
+        Assert.Contains(folder.Log, l => l.Contains("chose the mobile variant", StringComparison.Ordinal) && l.EndsWith("for this device's accelerator (NNAPI or Core ML)", StringComparison.Ordinal));
+        Assert.Equal("arm64", plain.Variant.Target);
+    }
+
+    [Fact]
     public void Forcing_an_accelerator_selects_the_mobile_variant_and_fails_with_MB3010_where_it_cannot_run()
     {
         using var folder = new VariantFolder("cpu", "mobile");
