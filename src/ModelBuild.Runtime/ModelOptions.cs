@@ -29,9 +29,13 @@ public sealed class ModelOptions
     public string? Target { get; set; }
 
     /// <summary>
-    /// Gets or sets the execution provider to run on: <c>cpu</c> or <c>cuda</c> (case ignored). Without an explicit path
-    /// only variants built for that provider are considered; with one, <c>cuda</c> adds the CUDA provider to the
-    /// session. <see langword="null"/> (the default) means the chosen variant's provider (CPU for an explicit path).
+    /// Gets or sets the execution provider to run on: <c>cpu</c>, <c>cuda</c>, <c>nnapi</c> or <c>coreml</c> (case
+    /// ignored). Without an explicit path only variants built for that provider are considered (<c>nnapi</c> and
+    /// <c>coreml</c> select the <c>mobile</c> variant); with one, <c>cuda</c>, <c>nnapi</c> or <c>coreml</c> adds that
+    /// provider to the session. A forced <c>nnapi</c>/<c>coreml</c> this device cannot use throws
+    /// <see cref="MobileProviderUnavailableException"/> (MB3010). <see langword="null"/> (the default) means the chosen
+    /// variant's provider (CPU for an explicit path); the <c>mobile</c> variant then tries NNAPI on Android and Core ML
+    /// on iOS/macOS, falling back to the CPU with the reason in <see cref="Logger"/>.
     /// </summary>
     public string? ExecutionProvider { get; set; }
 

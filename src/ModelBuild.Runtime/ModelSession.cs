@@ -46,7 +46,7 @@ public sealed class ModelSession : IDisposable
     /// </summary>
     public ModelVariant Variant { get; }
 
-    /// <summary>Gets the execution provider the session runs on: <c>cpu</c> or <c>cuda</c>.</summary>
+    /// <summary>Gets the execution provider the session runs on: <c>cpu</c>, <c>cuda</c>, <c>nnapi</c> or <c>coreml</c>.</summary>
     public string ExecutionProvider { get; }
 
     /// <summary>For tests: the number of runs in progress.</summary>
@@ -88,7 +88,8 @@ public sealed class ModelSession : IDisposable
     /// <exception cref="ModelVariantNotFoundException">MB3003: no variant can be loaded (files missing, excluded by the options, or provider unavailable).</exception>
     /// <exception cref="ModelFileNotFoundException">MB3002: the explicitly given model file does not exist.</exception>
     /// <exception cref="ModelIntegrityException">MB3001: the file's SHA-256 differs from the variant's recorded hash.</exception>
-    /// <exception cref="ArgumentException"><see cref="ModelOptions.ExecutionProvider"/> is neither <c>cpu</c> nor <c>cuda</c>.</exception>
+    /// <exception cref="ArgumentException"><see cref="ModelOptions.ExecutionProvider"/> is not <c>cpu</c>, <c>cuda</c>, <c>nnapi</c> or <c>coreml</c>.</exception>
+    /// <exception cref="MobileProviderUnavailableException">MB3010: a forced <c>nnapi</c>/<c>coreml</c> provider cannot run here.</exception>
     /// <exception cref="InvalidOperationException">The model's inputs or outputs do not match the description.</exception>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime could not load the model.</exception>
     public static ModelSession Load(ModelDescription description, string? modelPath, ModelOptions? options) =>
@@ -99,10 +100,11 @@ public sealed class ModelSession : IDisposable
         ArgumentNullException.ThrowIfNull(description);
         options ??= new ModelOptions();
         string? forcedProvider = options.ExecutionProvider?.ToLowerInvariant();
-        if (forcedProvider is not (null or ModelVariant.CpuProvider or ModelVariant.CudaProvider))
+        if (forcedProvider is not (null or ModelVariant.CpuProvider or ModelVariant.CudaProvider) && !MobileProviderPolicy.IsMobileProvider(forcedProvider))
         {
             throw new ArgumentException(
-                $"ModelOptions.ExecutionProvider is '{options.ExecutionProvider}'; use '{ModelVariant.CpuProvider}', '{ModelVariant.CudaProvider}' or null.",
+                $"ModelOptions.ExecutionProvider is '{options.ExecutionProvider}'; use '{ModelVariant.CpuProvider}', '{ModelVariant.CudaProvider}', " +
+                $"'{MobileProviderPolicy.Nnapi}', '{MobileProviderPolicy.CoreMl}' or null.",
                 nameof(options));
         }
 
@@ -136,7 +138,11 @@ public sealed class ModelSession : IDisposable
             choice = new VariantChoice(variant, path);
         }
 
-        return Open(description, choice, provider, options);
+        // The mobile variant (or a file forced onto NNAPI/Core ML) gets the device's accelerator when there is one.
+        MobileProviderDecision? mobile = MobileProviderPolicy.Serves(choice.Variant, MobileProviderPolicy.Nnapi) || MobileProviderPolicy.IsMobileProvider(forcedProvider)
+            ? MobileProviderPolicy.Choose(forcedProvider, platform.MobileProviders.Os, platform.MobileProviders.AvailableProviders())
+            : null;
+        return Open(description, choice, provider, options, mobile);
     }
 
     private static string Sha256Of(string path)
@@ -145,7 +151,8 @@ public sealed class ModelSession : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static ModelSession Open(ModelDescription description, VariantChoice choice, string provider, ModelOptions options)
+    private static ModelSession Open(ModelDescription description, VariantChoice choice, string provider, ModelOptions options,
+        MobileProviderDecision? mobile)
     {
         // The file stays open (writers denied where the OS enforces sharing) from hashing until ONNX Runtime has read it.
         FileStream? stream = null;
@@ -178,6 +185,12 @@ public sealed class ModelSession : IDisposable
                 if (provider == ModelVariant.CudaProvider)
                 {
                     sessionOptions.AppendExecutionProvider_CUDA(0);
+                }
+                else if (mobile is not null)
+                {
+                    provider = MobileProviderPolicy.Apply(sessionOptions, mobile,
+                        message => options.Logger?.Invoke($"ModelBuild: {description.ClassName}: {message}"));
+                    choice = choice with { Variant = choice.Variant with { ExecutionProvider = provider } };
                 }
 
                 options.ConfigureSessionOptions?.Invoke(sessionOptions);

@@ -8,8 +8,12 @@ namespace ModelBuild.Runtime;
 /// What variant selection needs to know about this process: its architecture, whether it runs on a mobile OS, and
 /// why the CUDA execution provider cannot be used (null when it can). Tests pass their own to cover other machines.
 /// </summary>
-internal sealed record RuntimePlatform(Architecture ProcessArchitecture, bool IsMobile, Func<string?> CudaUnavailableReason)
+internal sealed record RuntimePlatform(Architecture ProcessArchitecture, bool IsMobile, Func<string?> CudaUnavailableReason,
+    MobilePlatform? Mobile = null)
 {
+    /// <summary>What the mobile variant's provider choice sees (<see cref="MobilePlatform.Current"/> unless a test says otherwise).</summary>
+    public MobilePlatform MobileProviders => Mobile ?? MobilePlatform.Current;
+
     private const string CudaProviderName = "CUDAExecutionProvider";
 
     // Probed once per process: loading the CUDA provider is slow, and the answer does not change while the process runs.

@@ -7,7 +7,8 @@ internal readonly record struct VariantChoice(ModelVariant Variant, string Path)
 
 /// <summary>
 /// Decides which variant of a model a session loads. Without an explicit path: among the variants whose files exist
-/// and that the options allow, first an accelerator (a non-CPU provider that initialises here), then the CPU variant
+/// and that the options allow, first an accelerator (a non-CPU provider that initialises here, or on Android/iOS the
+/// mobile variant when ONNX Runtime lists NNAPI/Core ML), then the CPU variant
 /// for the process architecture, then the portable <c>cpu</c> one, then <c>mobile</c> on Android/iOS, then any other
 /// CPU variant present. With an explicit path: the variant that file is, for its recorded hash.
 /// </summary>
@@ -88,7 +89,8 @@ internal static class VariantSelector
         }
 
         if (options.ExecutionProvider is not null
-            && !string.Equals(variant.ExecutionProvider, options.ExecutionProvider, StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(variant.ExecutionProvider, options.ExecutionProvider, StringComparison.OrdinalIgnoreCase)
+            && !MobileProviderPolicy.Serves(variant, options.ExecutionProvider.ToLowerInvariant()))
         {
             return $"ModelOptions.ExecutionProvider is '{options.ExecutionProvider}'";
         }
@@ -113,7 +115,7 @@ internal static class VariantSelector
 
     private static int Rank(ModelVariant variant, RuntimePlatform platform)
     {
-        if (!IsProvider(variant, ModelVariant.CpuProvider))
+        if (!IsProvider(variant, ModelVariant.CpuProvider) || IsAcceleratedMobile(variant, platform))
         {
             return 0;
         }
@@ -131,8 +133,14 @@ internal static class VariantSelector
         return platform.IsMobile && BuildTargets.Find(variant.Target) is { IsMobile: true } ? 3 : 4;
     }
 
+    /// <summary>On Android and iOS, the mobile variant comes first when ONNX Runtime lists the device's accelerator (NNAPI, Core ML).</summary>
+    private static bool IsAcceleratedMobile(ModelVariant variant, RuntimePlatform platform) =>
+        platform.IsMobile && BuildTargets.Find(variant.Target) is { IsMobile: true }
+        && MobileProviderPolicy.Choose(null, platform.MobileProviders.Os, platform.MobileProviders.AvailableProviders()).Provider != ModelVariant.CpuProvider;
+
     private static string RankReason(ModelVariant variant, RuntimePlatform platform) => Rank(variant, platform) switch
     {
+        0 when IsAcceleratedMobile(variant, platform) => "the mobile variant, for this device's accelerator (NNAPI or Core ML)",
         0 => "an accelerator variant whose execution provider initialises on this machine",
         1 => $"the CPU variant for this process architecture ({platform.ProcessArchitecture})",
         2 => "the portable CPU variant",

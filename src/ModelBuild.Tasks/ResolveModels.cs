@@ -56,6 +56,11 @@ namespace ModelBuild.Tasks
         private ITaskItem? Resolve(ITaskItem model, Dictionary<string, string> classes)
         {
             string fullPath = model.GetMetadata("FullPath");
+            if (Directory.Exists(fullPath) && ExportAdvice.For(ModelFormatDetector.Detect(fullPath), fullPath) is { } advice)
+            {
+                Error(advice.Code, model.ItemSpec, advice.Message); // a SavedModel folder or .mlpackage: say how to export it
+                return null;
+            }
             if (!File.Exists(fullPath))
             {
                 Error("MB4001", model.ItemSpec, $"Model file '{fullPath}' does not exist. Fix the Include path of the <Model> item.");

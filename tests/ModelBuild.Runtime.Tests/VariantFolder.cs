@@ -30,6 +30,10 @@ internal sealed class VariantFolder : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // Field 100 (varint), unknown to ONNX: ignored by ONNX Runtime, but it changes the file's hash.
             File.WriteAllBytes(path, [.. bytes, 0xA0, 0x06, (byte)(variants.Count + 1)]);
+            if (target == "mobile")
+            {
+                WriteOrtFormat(path);
+            }
             variants.Add(new ModelVariant(
                 target,
                 target == "cuda" ? "fp16" : "int8",
@@ -44,6 +48,19 @@ internal sealed class VariantFolder : IDisposable
     }
 
     public string BaseDirectory { get; }
+
+    /// <summary>Rewrites the ONNX file at <paramref name="path"/> in ORT format, as the mobile target ships it, so it loads.</summary>
+    private static void WriteOrtFormat(string path)
+    {
+        string onnx = path + ".onnx";
+        File.Move(path, onnx);
+        using (var options = new Microsoft.ML.OnnxRuntime.SessionOptions { OptimizedModelFilePath = path })
+        {
+            options.AddSessionConfigEntry("session.save_model_format", "ORT");
+            using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx, options);
+        }
+        File.Delete(onnx);
+    }
 
     public ModelDescription Description { get; }
 

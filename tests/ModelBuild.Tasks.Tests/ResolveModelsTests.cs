@@ -123,6 +123,23 @@ public sealed class ResolveModelsTests
         AssertError(result.Lines, "d.onnx", "MB4002", "member of the generated model class");
     }
 
+    [Fact]
+    public void Model_folders_of_other_formats_fail_with_their_export_command()
+    {
+        using var temp = new TempFolder();
+        temp.Touch("exported/saved_model.pb", "net.mlpackage/Manifest.json");
+        string project = MsBuild.WriteProject(temp.Path, """
+                <Model Include="exported" />
+                <Model Include="net.mlpackage" />
+            """);
+
+        MsBuild.Result result = MsBuild.Run(project, "Resolve");
+
+        Assert.True(result.ExitCode == 1, result.Output);
+        AssertError(result.Lines, "exported", "MB1101", "python -m tf2onnx.convert --saved-model");
+        AssertError(result.Lines, "net.mlpackage", "MB1103", "Core ML");
+    }
+
     private static void AssertError(string[] lines, string item, string code, string messagePart) =>
         Assert.True(
             lines.Any(l => l.StartsWith($"{item} : error {code}: ", StringComparison.Ordinal) && l.Contains(messagePart, StringComparison.Ordinal)),

@@ -21,7 +21,7 @@ internal sealed class OptimizePass(bool beforeQuantize) : IModelPass
             if (context.IsLarge)
             {
                 // ONNX Runtime reads the model (and its data) from the file and writes its output with external data too.
-                string source = variant.Folder is null ? context.Job.Model : variant.OnnxPath;
+                string source = variant.Folder is null ? context.OnnxSource : variant.OnnxPath;
                 string folder = variant.NewFolder();
                 variant.Timed(() => OrtGraphOptimizer.OptimizeFile(source, Path.Combine(folder, variant.OnnxFileName),
                     variant.Plan.Optimize, context.Large.MinExternalTensorBytes));

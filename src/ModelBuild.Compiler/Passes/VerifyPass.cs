@@ -83,7 +83,7 @@ internal sealed class VerifyPass : IModelPass
         ModelVerifier verifier;
         try
         {
-            verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns, budget);
+            verifier = new ModelVerifier(context.OnnxSource, samples, LatencyRuns, budget);
         }
         catch (ModelToolException e) when (BudgetCodes.IsBudget(e.Code))
         {

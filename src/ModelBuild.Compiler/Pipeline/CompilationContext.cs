@@ -41,6 +41,11 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
 
     /// <summary>SHA-256 (lower-case hex) of the model file's bytes as the load pass read them.</summary>
     public string ModelSha256 { get; set; } = "";
+    /// <summary>
+    /// The ONNX file ONNX Runtime reads as the original model: the model file itself, or for a converted format
+    /// (TensorFlow Lite) the converted model the load pass writes into <see cref="WorkDirectory"/>.
+    /// </summary>
+    public string OnnxSource { get; set; } = job.Model;
 
     /// <summary>Tensors stored beside the model, checked by the load pass.</summary>
     public IReadOnlyList<ExternalDataReference> ExternalData { get; set; } = [];

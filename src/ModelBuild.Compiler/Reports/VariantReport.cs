@@ -2,7 +2,8 @@ namespace ModelBuild.Compiler.Reports;
 
 /// <summary>
 /// What the report says about one variant. Stored in the compile cache with the asset, so a cache hit reports what
-/// the compilation that made the asset measured.
+/// the compilation that made the asset measured. MobileProviders (mobile variants only): the nodes NNAPI and Core ML
+/// take according to ONNX Runtime's operator tables.
 /// </summary>
 internal sealed record VariantReport(
     string Target,
@@ -23,7 +24,8 @@ internal sealed record VariantReport(
     VerificationReport Verification,
     double CompileMilliseconds,
     string OnnxRuntimeVersion,
-    string CompilerVersion);
+    string CompilerVersion,
+    IReadOnlyList<Ort.ProviderSupportReport>? MobileProviders = null);
 
 /// <summary>
 /// A variant's accuracy and speed against the original. SkippedReason says why there are no metrics (Verify="off",

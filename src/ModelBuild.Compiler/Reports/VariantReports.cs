@@ -46,7 +46,8 @@ internal static class VariantReports
             Verification: verification,
             CompileMilliseconds: Math.Round(variant.CompileMilliseconds, 1),
             OnnxRuntimeVersion: ToolVersions.OnnxRuntime,
-            CompilerVersion: ToolVersions.Compiler);
+            CompilerVersion: ToolVersions.Compiler,
+            MobileProviders: variant.ProviderSupport);
     }
 
     /// <summary>Cosines are reported to 7 decimals: enough for the 0.99999 threshold, stable across runs.</summary>

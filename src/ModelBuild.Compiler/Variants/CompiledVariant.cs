@@ -42,6 +42,9 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName, string 
     /// <summary>ONNX Runtime reduced-build operator config (mobile only).</summary>
     public string? RequiredOperators { get; set; }
 
+    /// <summary>Mobile variants: the nodes NNAPI and Core ML take, per ONNX Runtime's tables (set by the convert pass).</summary>
+    public IReadOnlyList<Ort.ProviderSupportReport>? ProviderSupport { get; set; }
+
     public QuantizationResult? Quantization { get; set; }
 
     public VerificationResult? Verification { get; set; }
