@@ -18,7 +18,7 @@ internal static class Program
           modelbuild compile <model.onnx> [--out <dir>] [--class-name <Name>] [--namespace <Ns>] [--access public|internal]
                      [--quantize none|int8|fp16|int4] [--targets cpu;x64;arm64;cuda;mobile] [--optimize extended|basic|none]
                      [--verify error|warn|off] [--min-cosine <x>] [--max-abs-error <x>] [--verify-samples <n>]
-                     [--sample-inputs <dir>] [--fallback cpu|none] [--cache <dir> | --cache off]
+                     [--sample-inputs <dir>] [--sample-shapes <input=d,d;...>] [--fallback cpu|none] [--cache <dir> | --cache off]
           modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
           modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
           modelbuild pack-models --manifest <job.json>  one model package per RID (used by `dotnet pack`, ModelPackageLayout=PerRid)
@@ -56,7 +56,7 @@ internal static class Program
         var arguments = new Arguments(args,
         [
             "--manifest", "--out", "--class-name", "--namespace", "--access", "--quantize", "--targets", "--optimize", "--verify",
-            "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--fallback", "--cache",
+            "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--sample-shapes", "--fallback", "--cache",
         ]);
         if (arguments["--manifest"] is { } manifestPath)
         {
@@ -80,7 +80,7 @@ internal static class Program
             Verify: arguments["--verify"], MinCosine: arguments["--min-cosine"], MaxAbsError: arguments["--max-abs-error"],
             VerifySamples: arguments["--verify-samples"],
             SampleInputs: arguments["--sample-inputs"] is { } samples ? Path.GetFullPath(samples) : null,
-            Fallback: arguments["--fallback"]);
+            Fallback: arguments["--fallback"], SampleShapes: arguments["--sample-shapes"]);
         string? cache = arguments["--cache"] is "off" ? null : CacheDirectory(arguments["--cache"]);
         return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false, cache);
     }

@@ -10,7 +10,7 @@ namespace ModelBuild.Tasks
         private static readonly string[] JobMetadata =
         {
             "ClassName", "Namespace", "Access", "ModelVersion", "OutputDirectory", "SignatureFile", "AssetListFile", "AssetPathPrefix", "ReportFile", "DependencyFile",
-            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
+            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "SampleShapes", "Fallback",
         };
 
         public static string Write(IEnumerable<ITaskItem> models, bool signatureOnly, string cacheDirectory)

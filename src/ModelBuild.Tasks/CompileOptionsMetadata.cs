@@ -27,7 +27,7 @@ namespace ModelBuild.Tasks
         /// <summary>Item metadata this class reads; each is copied to the resolved item (and so into the manifest).</summary>
         public static readonly string[] Names =
         {
-            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "Fallback",
+            "Quantize", "Targets", "TargetQuantize", "Optimize", "Verify", "MinCosine", "MaxAbsError", "VerifySamples", "SampleInputs", "SampleShapes", "Fallback",
         };
 
         /// <summary>Sets the normalised metadata on <paramref name="resolved"/>; returns false after logging an error.</summary>
@@ -113,7 +113,7 @@ namespace ModelBuild.Tasks
                 sampleInputs = Path.GetFullPath(Path.Combine(projectDirectory, sampleInputs));
                 if (!Directory.Exists(sampleInputs))
                 {
-                    error("MB4013", $"SampleInputs folder '{sampleInputs}' does not exist. Point SampleInputs at a folder of ONNX TensorProto .pb files.");
+                    error("MB4013", $"SampleInputs folder '{sampleInputs}' does not exist. Point SampleInputs at a folder of ONNX TensorProto .pb files or NumPy .npy/.npz files.");
                     return false;
                 }
             }
@@ -127,6 +127,7 @@ namespace ModelBuild.Tasks
             resolved.SetMetadata("MaxAbsError", maxAbsError);
             resolved.SetMetadata("VerifySamples", samples);
             resolved.SetMetadata("SampleInputs", sampleInputs);
+            resolved.SetMetadata("SampleShapes", model.GetMetadata("SampleShapes").Trim()); // the compiler checks it against the model
             resolved.SetMetadata("Fallback", fallback);
             return true;
         }
@@ -141,7 +142,8 @@ namespace ModelBuild.Tasks
             {
                 return Enumerable.Empty<string>();
             }
-            return Directory.EnumerateFiles(folder, "*.pb", SearchOption.AllDirectories)
+            return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".pb", StringComparison.Ordinal) || f.EndsWith(".npy", StringComparison.Ordinal) || f.EndsWith(".npz", StringComparison.Ordinal))
                 .OrderBy(f => f, StringComparer.Ordinal)
                 .Select(f => new FileInfo(f))
                 .Select(f => $"sample={f.FullName}|{f.Length}|{f.LastWriteTimeUtc.Ticks}");

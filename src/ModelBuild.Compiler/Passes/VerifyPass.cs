@@ -46,12 +46,15 @@ internal sealed class VerifyPass : IModelPass
             variants.ForEach(v => v.VerificationSkipped = "Verify=\"off\"");
             return;
         }
-        IReadOnlyList<SampleSet> samples;
+        ModelVerifier verifier;
         try
         {
-            samples = context.Settings.SampleInputs is { } folder
-                ? SampleInputLoader.Load(folder, context.Model)
-                : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, SampleSeed);
+            IReadOnlyDictionary<string, string> random = RandomOutputs.Find(context.Model.Graph)
+                .ToDictionary(r => r.Key, r => $"random (depends on {r.Value})", StringComparer.Ordinal);
+            verifier = context.Settings.SampleInputs is { } folder
+                ? new ModelVerifier(context.Job.Model, SampleInputLoader.Load(folder, context.Model), LatencyRuns, random)
+                : InputSearch.Run(context.Job.Model, context.Model, context.Settings.VerifySamples, SampleSeed,
+                    SampleShapeOptions.Default with { Inputs = context.Settings.SampleShapes }, LatencyRuns, random);
         }
         catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
         {
@@ -59,20 +62,54 @@ internal sealed class VerifyPass : IModelPass
             variants.ForEach(v => v.VerificationSkipped = e.Message);
             return;
         }
-        context.SampleCount = samples.Count;
-        using var verifier = new ModelVerifier(context.Job.Model, samples, LatencyRuns);
-        string twins = Directory.CreateTempSubdirectory("modelbuild-twin-").FullName;
-        try
+        catch (ModelToolException e) when (e.Code == ToolErrorCodes.Unverifiable)
         {
-            foreach (CompiledVariant variant in variants)
+            Unverifiable(context, variants, e.Message);
+            return;
+        }
+        using (verifier)
+        {
+            context.SampleCount = verifier.SampleCount;
+            if (verifier.NotCompared.Count > 0)
             {
-                Verify(context, verifier, variant, twins);
+                context.Reporter.Info($"{context.Job.ClassName}: outputs not compared: " +
+                    string.Join("; ", verifier.NotCompared.Select(n => $"{ModelText.Quote(n.Key)}: {n.Value}")));
+            }
+            string twins = Directory.CreateTempSubdirectory("modelbuild-twin-").FullName;
+            try
+            {
+                foreach (CompiledVariant variant in variants)
+                {
+                    variant.NotCompared = verifier.NotCompared;
+                    Verify(context, verifier, variant, twins);
+                }
+            }
+            finally
+            {
+                Directory.Delete(twins, recursive: true);
             }
         }
-        finally
+    }
+
+    /// <summary>
+    /// No generated input runs the original model: what the build changes cannot be checked. A lossless variant (the
+    /// original precision, only ONNX Runtime's own graph optimizations) ships with a warning; a lossy one (int8, int4,
+    /// fp16) fails the build unless Verify="warn", since nothing checked its loss.
+    /// </summary>
+    private static void Unverifiable(CompilationContext context, List<CompiledVariant> variants, string why)
+    {
+        variants.ForEach(v => v.VerificationSkipped = "no sample input runs the original model");
+        var lossy = variants.Where(v => v.Plan.Form != VariantForm.Fp32).ToList();
+        string names = string.Join(", ", lossy.Select(v => $"{v.Plan.Target.Name()} {v.Plan.Applied.Name()}"));
+        if (lossy.Count == 0 || context.Settings.Verify == VerifyMode.Warn)
         {
-            Directory.Delete(twins, recursive: true);
+            string which = lossy.Count == 0 ? "The variants ship unverified" : $"The variants ship unverified, including the lossy {names}";
+            context.Reporter.Warning(ToolErrorCodes.Unverifiable, context.Job.Model, $"{which}: {why}");
+            return;
         }
+        context.Reporter.Error(ToolErrorCodes.Unverifiable, context.Job.Model,
+            $"The lossy variant(s) {names} cannot be verified: {why} Or set Verify=\"warn\" to ship them unchecked.");
+        throw new AlreadyReportedException();
     }
 
     private static void Verify(CompilationContext context, ModelVerifier verifier, CompiledVariant variant, string twins)

@@ -24,6 +24,7 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="SampleInputs">Absolute folder of sample tensors.</param>
 /// <param name="Fallback"><c>cpu</c> (default): a portable cpu variant is compiled too when every target needs an
 /// accelerator on the machines it serves; <c>none</c>: never.</param>
+/// <param name="SampleShapes">Sample shapes by input name, <c>input=1,512;state=2,1,128</c>.</param>
 /// <param name="ModelVersion">The <c>ModelVersion</c> item metadata: recorded in the signature, not a compile option.</param>
 internal sealed record CompileJob(
     string Model,
@@ -46,4 +47,5 @@ internal sealed record CompileJob(
     string? VerifySamples = null,
     string? SampleInputs = null,
     string? Fallback = null,
-    string? ModelVersion = null);
+    string? ModelVersion = null,
+    string? SampleShapes = null);

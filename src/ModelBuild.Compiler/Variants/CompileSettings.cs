@@ -19,8 +19,12 @@ internal sealed record CompileSettings(
     double? MaxAbsError,
     int VerifySamples,
     string? SampleInputs,
-    bool CpuFallback = true)
+    bool CpuFallback = true,
+    IReadOnlyDictionary<string, long[]>? SampleShapeInputs = null)
 {
+    /// <summary>Whole sample shapes by input name (<c>SampleShapes="input=1,512;state=2,1,128"</c>).</summary>
+    public IReadOnlyDictionary<string, long[]> SampleShapes => SampleShapeInputs ?? new Dictionary<string, long[]>();
+
     public const int DefaultVerifySamples = 8;
 
     public static CompileSettings Parse(CompileJob job)
@@ -51,7 +55,8 @@ internal sealed record CompileSettings(
             Number(job.MaxAbsError, "MaxAbsError"),
             (int?)Number(job.VerifySamples, "VerifySamples") is int samples and > 0 ? samples : DefaultVerifySamples,
             string.IsNullOrWhiteSpace(job.SampleInputs) ? null : job.SampleInputs,
-            ParseFallback(job.Fallback));
+            ParseFallback(job.Fallback),
+            ParseSampleShapes(job.SampleShapes));
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
@@ -59,6 +64,24 @@ internal sealed record CompileSettings(
 
     private static QuantizeMode ParseQuantize(string? text, string name) =>
         string.IsNullOrWhiteSpace(text) ? QuantizeMode.None : Parse<QuantizeMode>(text, name);
+
+    /// <summary><c>input=1,512;state=2,1,128</c>: a shape per input name, each dimension a whole number ≥ 1.</summary>
+    internal static IReadOnlyDictionary<string, long[]> ParseSampleShapes(string? text)
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (string entry in Split(text, ';'))
+        {
+            int equals = entry.LastIndexOf('=');
+            string name = equals > 0 ? entry[..equals].Trim() : "";
+            string[] dims = equals > 0 ? entry[(equals + 1)..].Split(',', StringSplitOptions.TrimEntries) : [];
+            long[] shape = [.. dims.Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v >= 1 ? v : -1)];
+            if (name.Length == 0 || shape.Length == 0 || shape.Contains(-1) || !shapes.TryAdd(name, shape))
+            {
+                throw new SettingsException($"SampleShapes entry '{entry}' is not of the form input=d1,d2,... with whole dimensions of at least 1, one entry per input (e.g. SampleShapes=\"input=1,512;state=2,1,128\").");
+            }
+        }
+        return shapes;
+    }
 
     /// <summary>Fallback: <c>cpu</c> (the default) or <c>none</c>.</summary>
     private static bool ParseFallback(string? text) => text?.Trim().ToLowerInvariant() switch

@@ -19,8 +19,11 @@ internal sealed class ModelVerifier : IDisposable
     /// <param name="originalModelPath">The .onnx model the variants are compared with.</param>
     /// <param name="samples">Inputs (at least one set); latency is measured on the first.</param>
     /// <param name="latencyRuns">Timed runs per model after one warm-up run (at least 1).</param>
-    /// <exception cref="ModelToolException">MB5602 when the samples do not fit the model; MB5603 when ORT fails.</exception>
-    public ModelVerifier(string originalModelPath, IReadOnlyList<SampleSet> samples, int latencyRuns)
+    /// <param name="notCompared">Outputs left out of the comparison, with why (e.g. <see cref="RandomOutputs"/>).</param>
+    /// <exception cref="ModelToolException">MB5602 when the samples do not fit the model; MB5603 when ORT fails;
+    /// MB5610 when no output is left to compare.</exception>
+    public ModelVerifier(string originalModelPath, IReadOnlyList<SampleSet> samples, int latencyRuns,
+        IReadOnlyDictionary<string, string>? notCompared = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(originalModelPath);
         ArgumentNullException.ThrowIfNull(samples);
@@ -53,7 +56,19 @@ internal sealed class ModelVerifier : IDisposable
                 }
             }
 
-            _outputNames = [.. original.OutputNames];
+            var skipped = new Dictionary<string, string>(notCompared ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (string output in original.OptionalOutputs)
+            {
+                skipped.TryAdd(output, "an optional output (ONNX Runtime's C# API crashes the process on an empty one)");
+            }
+            NotCompared = skipped.Where(s => original.OutputNames.Contains(s.Key)).ToDictionary(StringComparer.Ordinal);
+            _outputNames = [.. original.OutputNames.Where(n => !NotCompared.ContainsKey(n))];
+            if (_outputNames.Length == 0)
+            {
+                throw new ModelToolException(ToolErrorCodes.Unverifiable,
+                    $"No output of '{originalModelPath}' can be compared: " +
+                    string.Join("; ", NotCompared.Select(s => $"{ModelText.Quote(s.Key)} is {s.Value}")) + ".");
+            }
             _reference = [.. Enumerable.Range(0, samples.Count).Select(s => Run(original, s))];
             OriginalMedianMilliseconds = Time(original);
         }
@@ -63,6 +78,12 @@ internal sealed class ModelVerifier : IDisposable
             throw;
         }
     }
+
+    /// <summary>How many sample sets each model runs on.</summary>
+    public int SampleCount => _samples.Count;
+
+    /// <summary>Outputs of the original that are not compared, with why.</summary>
+    public IReadOnlyDictionary<string, string> NotCompared { get; } = new Dictionary<string, string>();
 
     /// <summary>Median latency of the original model (ms), measured like <see cref="VerificationResult.MedianMilliseconds"/>.</summary>
     public double OriginalMedianMilliseconds { get; }
@@ -118,7 +139,7 @@ internal sealed class ModelVerifier : IDisposable
     private double Time(VerificationSession session)
     {
         var (names, values) = Feeds(session, 0);
-        return session.MedianMilliseconds(names, values, _latencyRuns);
+        return session.MedianMilliseconds(names, values, _outputNames, _latencyRuns);
     }
 
     public void Dispose()
