@@ -72,8 +72,9 @@ run_tests() {
          for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
        }
        END { gsub(",", "", f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log/test.log"
-  # The conformance test's summary line sits in its test output (the .trx), not in the console log.
+  # The conformance and backend-defaults tests' summary lines sit in their test output (the .trx), not in the console log.
   grep -ho 'conformance: typed [0-9]*/[0-9]* passed, direct [0-9]*/[0-9]* passed' "$log"/*.trx 2>/dev/null | head -n 1 || true
+  grep -ho 'defaults: built [0-9]*/[0-9]* models ONNX Runtime runs, verified [0-9]*, unverified (warning) [0-9]*' "$log"/*.trx 2>/dev/null | head -n 1 || true
   return "$status"
 }
 

@@ -13,6 +13,12 @@ internal enum ValueFill
     Iota,
     /// <summary>0, …, 0, -1: a Reshape target that keeps the leading dims and infers the last.</summary>
     KeepDims,
+    /// <summary><see cref="InputRule.Values"/> in turn: a shape or axes derived from another operand.</summary>
+    Values,
+    /// <summary>Near-equal parts that add up to <see cref="InputRule.Constant"/> (Split sizes).</summary>
+    Partition,
+    /// <summary>First half 0, second half 1: a whole-tensor region of interest (normalized starts, then ends).</summary>
+    WholeRoi,
 }
 
 /// <summary>
@@ -20,8 +26,21 @@ internal enum ValueFill
 /// Integers: Random draws from [Low, Below) (Below null = the generator's default bound). Floats: Random with
 /// Below set draws uniformly from [Low, Below); Constant fills Constant.
 /// </summary>
-internal sealed record InputRule(string Operand, ValueFill Fill = ValueFill.Random, long Constant = 0, long Low = 0, long? Below = null)
+internal sealed record InputRule(string Operand, ValueFill Fill = ValueFill.Random, long Constant = 0, long Low = 0, long? Below = null,
+    long[]? Values = null)
 {
+    /// <summary>Element <paramref name="index"/> of <paramref name="count"/> for a fixed fill (not <see cref="ValueFill.Random"/>).</summary>
+    public long FixedValue(int index, int count) => Fill switch
+    {
+        ValueFill.Constant => Constant,
+        ValueFill.Iota => index,
+        ValueFill.KeepDims => index == count - 1 ? -1 : 0,
+        ValueFill.Values => Values is { Length: > 0 } v ? v[index % v.Length] : 0,
+        ValueFill.Partition => Constant / count + (index == count - 1 ? Constant % count : 0),
+        ValueFill.WholeRoi => index < count / 2 ? 0 : 1,
+        _ => throw new InvalidOperationException("Random values are not fixed."),
+    };
+
     /// <summary>Two uses of one input: the first fixed fill wins; ranges narrow to what both accept.</summary>
     public InputRule Merge(InputRule other)
     {
@@ -60,6 +79,15 @@ internal static class InputConstraints
     {
         "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum",
         "ReduceLogSumExp", "ReduceSumSquare", "Unsqueeze",
+    };
+
+    // Operators whose first output has the shape of their first input: known shapes flow through them, so an index
+    // into LogSoftmax(x) (an expanded SoftmaxCrossEntropyLoss) is bounded by x's shape.
+    private static readonly HashSet<string> SameShape = new(StringComparer.Ordinal)
+    {
+        "Identity", "Cast", "CastLike", "Neg", "Abs", "Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "Tanh", "Exp",
+        "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Erf", "Not", "Softsign", "Softplus", "Clip", "Dropout",
+        "Softmax", "LogSoftmax", "Hardmax", "LpNormalization", "InstanceNormalization", "BatchNormalization", "LayerNormalization",
     };
 
     private const int MaxDepth = 8;
@@ -102,14 +130,21 @@ internal static class InputConstraints
         foreach (var (node, input) in uses)
         {
             InputRule? rule = node.Domain is "" or "ai.onnx"
-                ? Standard(node, input, shapes) ?? (input == 0 && PassThrough.Contains(node.OpType) && node.Output.Count > 0
-                    ? Rule(node.Output[0], consumers, shapes, depth + 1)
-                    : null)
+                ? Standard(node, input, shapes) ?? (PassesOn(node, input) ? Rule(node.Output[0], consumers, shapes, depth + 1) : null)
+                    ?? (node.OpType is "Cast" or "CastLike" && input == 0 ? new InputRule("Cast input 0 (text read as a number)", Below: 10) : null)
                 : node.Domain == "com.microsoft" ? Microsoft(node, input, shapes) : null;
             if (rule is not null) result = result is null ? rule : result.Merge(rule);
         }
         return result;
     }
+
+    // The operand's values reach the first output unchanged: a cast/reshape's data, Where's branches, Concat's parts.
+    private static bool PassesOn(NodeProto node, int input) => node.Output.Count > 0 && (node.OpType, input) switch
+    {
+        ("Where", 1 or 2) or ("Concat", _) => true,
+        (_, 0) => PassThrough.Contains(node.OpType),
+        _ => false,
+    };
 
     private static InputRule? Standard(NodeProto node, int input, Dictionary<string, long[]> shapes)
     {
@@ -149,6 +184,16 @@ internal static class InputConstraints
             ("Dropout", 2) => Fixed(0),
             ("Bernoulli", 0) => Unit(),
             ("ReverseSequence", 1) => Fixed(1),
+            ("LSTM" or "GRU" or "RNN", 4) => Fixed(Size(shapes, node.Input[0], 0) ?? 1),
+            ("Split", 1) => new(operand, ValueFill.Partition, Constant: Size(shapes, node.Input[0], Axis(node)) ?? 0),
+            ("Squeeze", 1) => shapes.TryGetValue(node.Input[0], out long[]? squeezed)
+                ? new(operand, ValueFill.Values, Values: [.. Enumerable.Range(0, squeezed.Length).Where(a => squeezed[a] == 1).Select(a => (long)a)])
+                : null,
+            ("Resize", 1) when node.Input.Count > 2 => new(operand, ValueFill.WholeRoi),
+            ("Resize", 3) => shapes.TryGetValue(node.Input[0], out long[]? resized) ? new(operand, ValueFill.Values, Values: resized) : null,
+            ("MaxUnpool", 2) => UnpooledShape(node, shapes) is { } unpooled ? new(operand, ValueFill.Values, Values: unpooled) : null,
+            // num_mel_bins, dft_length, sample_rate, lower and upper edge (Hz): a plausible speech filter bank.
+            ("MelWeightMatrix", _) => Fixed(input switch { 0 => 8, 1 => 64, 2 => 16000, 3 => 0, _ => 8000 }),
             // A zero frame step divides by zero inside ONNX Runtime (the process dies); a frame longer than the signal reads past it.
             ("STFT", 1) => Fixed(1),
             ("STFT", 3) => Fixed(Size(shapes, node.Input.ElementAtOrDefault(2), 0) ?? Math.Min(16, Size(shapes, node.Input[0], 1) ?? 16)),
@@ -169,6 +214,16 @@ internal static class InputConstraints
         ("EmbedLayerNormalization", 1) => new("EmbedLayerNormalization input 1 (index)", Below: Size(shapes, node.Input.ElementAtOrDefault(3), 0)),
         _ => null,
     };
+
+    // MaxUnpool's default output: (in - 1) * stride + kernel per spatial axis (pads are not undone).
+    private static long[]? UnpooledShape(NodeProto node, Dictionary<string, long[]> shapes)
+    {
+        if (!shapes.TryGetValue(node.Input[0], out long[]? x) || x.Length < 3) return null;
+        long[] kernel = [.. node.Attribute.FirstOrDefault(a => a.Name == "kernel_shape")?.Ints ?? []];
+        long[] strides = [.. node.Attribute.FirstOrDefault(a => a.Name == "strides")?.Ints ?? []];
+        if (kernel.Length != x.Length - 2) return null;
+        return [x[0], x[1], .. Enumerable.Range(0, kernel.Length).Select(i => (x[i + 2] - 1) * (strides.ElementAtOrDefault(i) is > 0 and var st ? st : 1) + kernel[i])];
+    }
 
     private static long Axis(NodeProto node) => node.Attribute.FirstOrDefault(a => a.Name == "axis")?.I ?? 0;
 
@@ -208,6 +263,14 @@ internal static class InputConstraints
         foreach (TensorProto initializer in graph.Initializer)
         {
             shapes[initializer.Name] = [.. initializer.Dims];
+        }
+        foreach (NodeProto node in nodes) // in graph order, so shapes flow down chains
+        {
+            if (node.Domain is "" or "ai.onnx" && SameShape.Contains(node.OpType) && node.Input.Count > 0 && node.Output.Count > 0
+                && shapes.TryGetValue(node.Input[0], out long[]? shape))
+            {
+                shapes.TryAdd(node.Output[0], shape);
+            }
         }
         return shapes;
     }

@@ -104,12 +104,7 @@ internal static class SampleInputGenerator
         int n = (int)spec.Count;
         InputRule? rule = spec.Rule;
         int index = 0;
-        long Fixed() => rule!.Fill switch
-        {
-            ValueFill.Constant => rule.Constant,
-            ValueFill.Iota => index++,
-            _ => index++ == n - 1 ? -1 : 0, // KeepDims
-        };
+        long Fixed() => rule!.FixedValue(index++ % n, n);
         bool fixedFill = rule is { Fill: not ValueFill.Random };
         long low = rule?.Low ?? 0;
         long bound = rule?.Below ?? (spec.Image ? 256 : DefaultIntegerBound);
@@ -133,7 +128,7 @@ internal static class SampleInputGenerator
             TensorElementType.Int64 => Fill(n, Integer),
             TensorElementType.UInt64 => Fill(n, () => (ulong)Math.Max(0, Integer())),
             TensorElementType.Bool => Fill(n, () => fixedFill ? Fixed() != 0 : (random.NextUInt64() >> 63) == 1),
-            TensorElementType.String => Fill(n, () => Word(random)),
+            TensorElementType.String => Fill(n, () => rule is null ? Word(random) : Integer().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             _ => throw new InvalidOperationException($"Element type {spec.Type} passed the support check but has no generator."),
         };
         return new SampleTensor(spec.Name, spec.Type, (long[])spec.Shape.Clone(), data);
