@@ -264,15 +264,36 @@ internal static class InputConstraints
         {
             shapes[initializer.Name] = [.. initializer.Dims];
         }
+        var shapeOf = new Dictionary<string, string>(StringComparer.Ordinal); // Shape node output → the value measured
         foreach (NodeProto node in nodes) // in graph order, so shapes flow down chains
         {
-            if (node.Domain is "" or "ai.onnx" && SameShape.Contains(node.OpType) && node.Input.Count > 0 && node.Output.Count > 0
-                && shapes.TryGetValue(node.Input[0], out long[]? shape))
+            if (node.Domain is not ("" or "ai.onnx") || node.Input.Count == 0 || node.Output.Count == 0) continue;
+            if (node.OpType == "Shape" && !node.Attribute.Any(a => a.Name is "start" or "end"))
+            {
+                shapeOf[node.Output[0]] = node.Input[0];
+            }
+            else if (Propagated(node, shapes, shapeOf) is { } shape)
             {
                 shapes.TryAdd(node.Output[0], shape);
             }
         }
         return shapes;
+    }
+
+    private static long[]? Propagated(NodeProto node, Dictionary<string, long[]> shapes, Dictionary<string, string> shapeOf)
+    {
+        if (SameShape.Contains(node.OpType)) return shapes.GetValueOrDefault(node.Input[0]);
+        if (node.OpType == "Reshape" && node.Input.Count > 1 && shapeOf.TryGetValue(node.Input[1], out string? measured))
+        {
+            return shapes.GetValueOrDefault(measured); // Reshape(y, Shape(x)) has x's shape
+        }
+        if (node.OpType == "Transpose" && shapes.TryGetValue(node.Input[0], out long[]? x))
+        {
+            long[] perm = [.. node.Attribute.FirstOrDefault(a => a.Name == "perm")?.Ints ?? []];
+            if (perm.Length == 0) return [.. x.Reverse()];
+            return perm.Length == x.Length && perm.All(p => p >= 0 && p < x.Length) ? [.. perm.Select(p => x[p])] : null;
+        }
+        return null;
     }
 
     // Subgraph nodes may read the main graph's inputs too (If/Loop/Scan bodies).
