@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
 
@@ -80,7 +81,7 @@ internal static class OrtOfflineSession
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelToolException(errorCode, $"ONNX Runtime could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
+            throw new ModelToolException(errorCode, $"ONNX Runtime {ToolVersions.OnnxRuntime} could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
         }
     }
 
