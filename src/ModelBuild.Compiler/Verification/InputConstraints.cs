@@ -185,7 +185,7 @@ internal static class InputConstraints
             ("Bernoulli", 0) => Unit(),
             ("ReverseSequence", 1) => Fixed(1),
             ("LSTM" or "GRU" or "RNN", 4) => Fixed(Size(shapes, node.Input[0], 0) ?? 1),
-            ("Split", 1) => new(operand, ValueFill.Partition, Constant: Size(shapes, node.Input[0], Axis(node)) ?? 0),
+            ("Split" or "SplitToSequence", 1) => new(operand, ValueFill.Partition, Constant: Size(shapes, node.Input[0], Axis(node)) ?? 0),
             ("Squeeze", 1) => shapes.TryGetValue(node.Input[0], out long[]? squeezed)
                 ? new(operand, ValueFill.Values, Values: [.. Enumerable.Range(0, squeezed.Length).Where(a => squeezed[a] == 1).Select(a => (long)a)])
                 : null,

@@ -113,9 +113,10 @@ public sealed class BackendDefaultsTests(ITestOutputHelper output)
                 {
                     samples = SampleInputLoader.Load(data, proto);
                 }
-                catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
+                catch (ModelToolException e) when (e.Code is ToolErrorCodes.InputTypeUnsupported or ToolErrorCodes.SampleInvalid)
                 {
-                    // Sequence/optional inputs: loading the model is all this harness can check.
+                    // Sequence/optional inputs, or ONNX 1.12's data quirks (bfloat16 stored as uint16, a `like` input
+                    // stored with the wrong shape): loading the model is all this harness can check.
                     using var session = new VerificationSession(model);
                     return null;
                 }
