@@ -52,7 +52,7 @@ public sealed class ResolveModelsTests
 
         Assert.Equal(
             "compiler=test-1\nClassName=ChPPOCRv4Rec\nNamespace=Custom.Ocr\nAccess=internal\nAssetPathPrefix=models/ChPPOCRv4Rec/\nModelVersion=\n" +
-            "Quantize=none\nTargets=cpu\nTargetQuantize=\nOptimize=extended\nVerify=error\nMinCosine=\nMaxAbsError=\nVerifySamples=\nSampleInputs=\nFallback=cpu\n",
+            "Quantize=none\nTargets=cpu\nTargetQuantize=\nOptimize=extended\nVerify=error\nMinCosine=\nMaxAbsError=\nVerifySamples=\nSampleInputs=\nSampleShapes=\nFallback=cpu\n",
             File.ReadAllText(ocr.OptionsFile));
     }
 
