@@ -71,7 +71,7 @@ public sealed class PublishedModelsTests(PackageFeed feed, ITestOutputHelper out
     }
 
     /// <summary>
-    /// Deterministic inputs (floats in [0, 1), recurrent state zero, sample rate 16000 for int64 inputs; open
+    /// Deterministic inputs (floats in [-1, 1), like audio samples and PaddleOCR's normalized pixels; recurrent state zero, sample rate 16000 for int64 inputs; open
     /// dimensions from <paramref name="shapes"/>, else 1) and ONNX Runtime's outputs on the original.
     /// </summary>
     private static Dictionary<string, Tensor<float>> RunOriginal(string model, string shapes, out List<object> inputs)
@@ -94,7 +94,7 @@ public sealed class PublishedModelsTests(PackageFeed feed, ITestOutputHelper out
             }
             // The recurrent state of silero VAD starts at zero, as its users feed it.
             float[] data = [.. Enumerable.Range(0, shape.Aggregate(1, (a, d) => a * d))
-                .Select(_ => name is "h" or "c" ? 0f : (state = state * 1664525 + 1013904223) / (float)uint.MaxValue)];
+                .Select(_ => name is "h" or "c" ? 0f : (state = state * 1664525 + 1013904223) / (float)uint.MaxValue * 2 - 1)];
             var tensor = new DenseTensor<float>(data, shape);
             inputs.Add(tensor);
             feeds.Add(NamedOnnxValue.CreateFromTensor(name, tensor));
