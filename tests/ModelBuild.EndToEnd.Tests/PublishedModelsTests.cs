@@ -11,7 +11,7 @@ namespace ModelBuild.EndToEnd.Tests;
 /// <summary>
 /// Real published models (openWakeWord's STFT front-end, embedding and wake-word classifiers, silero VAD with If
 /// subgraphs and LSTM state, PP-OCRv4 detector and recognizer) in one console app, built as a new user would: one
-/// <c>&lt;Model Include&gt;</c> each with default metadata, then again with <c>Quantize="int8"</c>. Every model must
+/// <c>&lt;Model Include&gt;</c> each with default metadata, then again with <c>Quantize="int8"</c> and <c>"fp16"</c>. Every model must
 /// build (verification may not blame its own inputs), and the generated wrappers' typed outputs must match ONNX
 /// Runtime run directly on the original model.
 /// </summary>
@@ -37,6 +37,7 @@ public sealed class PublishedModelsTests(PackageFeed feed, ITestOutputHelper out
     [Theory]
     [InlineData("", 0.9999)]
     [InlineData("int8", 0.99)]
+    [InlineData("fp16", 0.999)]
     public void Published_models_build_with_one_line_each_and_match_ONNX_Runtime(string quantize, double minCosine)
     {
         string project = feed.CopyTestAsset("PublishedModelsApp");
