@@ -132,6 +132,28 @@ public sealed class VerificationOutcomeTests
     }
 
     [Fact]
+    public void A_model_ONNX_Runtime_has_no_kernel_for_fails_with_MB5501_naming_the_op_and_the_version()
+    {
+        var graph = Graph(Value("x", DataType.Uint16, [Dim(3)]), Value("n", DataType.Uint16, [Dim(3)]));
+        graph.Node.Add(Node("BitShift", "shift", ["x", "n"], ["y"], new AttributeProto
+        {
+            Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("LEFT"),
+        }));
+        graph.Output.Add(Value("y", DataType.Uint16, null));
+        using var temp = new TempFolder();
+        CompileJob job = Write(temp, Model(graph, opset: 11));
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.False(ok);
+        var error = Jobs.SingleError(lines);
+        Assert.Equal(ToolErrorCodes.OptimizeFailed, error.Code);
+        Assert.Contains($"ONNX Runtime {ToolVersions.OnnxRuntime} could not", error.Text, StringComparison.Ordinal);
+        Assert.Contains("BitShift(11)", error.Text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(job.OutputDirectory));
+    }
+
+    [Fact]
     public void Random_outputs_are_left_out_and_the_report_and_log_say_why()
     {
         var graph = Graph(Value("x", DataType.Float, [Dim(2), Dim(3)]));
