@@ -19,6 +19,8 @@ internal enum ValueFill
     Partition,
     /// <summary>First half 0, second half 1: a whole-tensor region of interest (normalized starts, then ends).</summary>
     WholeRoi,
+    /// <summary>A string input cast to a number: digits, [0, 10) as text. No constraint on other element types.</summary>
+    NumberText,
 }
 
 /// <summary>
@@ -41,10 +43,11 @@ internal sealed record InputRule(string Operand, ValueFill Fill = ValueFill.Rand
         _ => throw new InvalidOperationException("Random values are not fixed."),
     };
 
-    /// <summary>Two uses of one input: the first fixed fill wins; ranges narrow to what both accept.</summary>
+    /// <summary>Two uses of one input: the first fixed fill wins; ranges narrow to what both accept; number-as-text yields to any other rule.</summary>
     public InputRule Merge(InputRule other)
     {
-        if (Fill != ValueFill.Random) return this;
+        if (Fill == ValueFill.NumberText) return other;
+        if (other.Fill == ValueFill.NumberText || Fill != ValueFill.Random) return this;
         if (other.Fill != ValueFill.Random) return other;
         long? below = Below is long a && other.Below is long b ? Math.Min(a, b) : Below ?? other.Below;
         return this with { Low = Math.Max(Low, other.Low), Below = below, Operand = $"{Operand}, {other.Operand}" };
@@ -131,7 +134,7 @@ internal static class InputConstraints
         {
             InputRule? rule = node.Domain is "" or "ai.onnx"
                 ? Standard(node, input, shapes) ?? (PassesOn(node, input) ? Rule(node.Output[0], consumers, shapes, depth + 1) : null)
-                    ?? (node.OpType is "Cast" or "CastLike" && input == 0 ? new InputRule("Cast input 0 (text read as a number)", Below: 10) : null)
+                    ?? (node.OpType is "Cast" or "CastLike" && input == 0 ? new InputRule("Cast input 0 (text read as a number)", ValueFill.NumberText) : null)
                 : node.Domain == "com.microsoft" ? Microsoft(node, input, shapes) : null;
             if (rule is not null) result = result is null ? rule : result.Merge(rule);
         }

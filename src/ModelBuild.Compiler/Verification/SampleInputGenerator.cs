@@ -96,6 +96,10 @@ internal static class SampleInputGenerator
 
         bool image = SampleShapes.ImageChannelsAxis(tensor) >= 0
             || shape.Length == 4 && type is TensorElementType.UInt8 && (shape[1] is 1 or 3 or 4 || shape[3] is 1 or 3 or 4);
+        if (rule is { Fill: ValueFill.NumberText } && type != TensorElementType.String)
+        {
+            rule = null; // only text needs to look like a number
+        }
         return new InputSpec(input.Name, type, shape, count, image, rule, input.Name.Contains("mask", StringComparison.OrdinalIgnoreCase));
     }
 
@@ -105,7 +109,7 @@ internal static class SampleInputGenerator
         InputRule? rule = spec.Rule;
         int index = 0;
         long Fixed() => rule!.FixedValue(index++ % n, n);
-        bool fixedFill = rule is { Fill: not ValueFill.Random };
+        bool fixedFill = rule is { Fill: not (ValueFill.Random or ValueFill.NumberText) };
         long low = rule?.Low ?? 0;
         long bound = rule?.Below ?? (spec.Image ? 256 : DefaultIntegerBound);
         long Integer() => fixedFill ? Fixed() : spec.Mask && rule is null ? 1 : low + random.NextBelow(Math.Max(1, bound - low));
