@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -38,7 +39,7 @@ internal static partial class NpyReader
         {
             throw new InvalidDataException($"its .npy format version {major}.{bytes[7]} is not 1, 2 or 3");
         }
-        long headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : BitConverter.ToUInt32(bytes, 8);
+        long headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
         if (headerStart + headerLength > bytes.Length)
         {
             throw new InvalidDataException("it is truncated inside its header");

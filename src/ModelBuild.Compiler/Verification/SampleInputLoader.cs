@@ -48,7 +48,7 @@ internal static class SampleInputLoader
         }
         else if (Directory.EnumerateFiles(folder, "*.npy").Order(StringComparer.Ordinal).ToList() is { Count: > 0 } arrays)
         {
-            sets.Add((folder, [.. arrays.Select(f => new SampleFile(f, ReadNpy(f, File.ReadAllBytes, Path.GetFileNameWithoutExtension(f)), 0))]));
+            sets.Add((folder, [.. arrays.Select(f => new SampleFile(f, ReadNpy(f, () => ReadFile(f), Path.GetFileNameWithoutExtension(f)), 0))]));
         }
         if (sets.Count == 0)
         {
@@ -89,7 +89,7 @@ internal static class SampleInputLoader
                 if (entry.Length > MaxFileBytes) throw Invalid($"Sample file '{where}' is larger than 2 GiB.");
                 string name = entry.FullName[..^4];
                 int? position = NumericSuffix(entry.FullName, "arr_", ".npy");
-                files.Add(new SampleFile(where, ReadNpy(where, _ => ReadEntry(entry), position is null ? name : ""), position ?? 0));
+                files.Add(new SampleFile(where, ReadNpy(where, () => ReadEntry(entry), position is null ? name : ""), position ?? 0));
             }
             return files.Count > 0 ? files : throw Invalid($"Sample file '{archive}' holds no .npy arrays.");
         }
@@ -111,13 +111,15 @@ internal static class SampleInputLoader
         return buffer.ToArray();
     }
 
-    private static TensorProto ReadNpy(string where, Func<string, byte[]> read, string name)
+    private static byte[] ReadFile(string file) =>
+        new FileInfo(file).Length > MaxFileBytes ? throw Invalid($"Sample file '{file}' is larger than 2 GiB.") : File.ReadAllBytes(file);
+
+    private static TensorProto ReadNpy(string where, Func<byte[]> read, string name)
     {
         byte[] bytes;
         try
         {
-            if (!where.Contains('!') && new FileInfo(where).Length > MaxFileBytes) throw Invalid($"Sample file '{where}' is larger than 2 GiB.");
-            bytes = read(where);
+            bytes = read();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
