@@ -84,9 +84,12 @@ function Invoke-Tests {
         $skipped += [int]$counters.total - [int]$counters.executed
     }
     Write-Host "$passed passed, $failed failed, $skipped skipped"
-    # The conformance test's summary line sits in its test output (the .trx), not in the console log.
-    Get-ChildItem "$log/*.trx" | Select-String -Pattern 'conformance: typed \d+/\d+ passed, direct \d+/\d+ passed' |
-        Select-Object -First 1 | ForEach-Object { Write-Host $_.Matches[0].Value }
+    # The conformance and backend-defaults tests' summary lines sit in their test output (the .trx), not in the console log.
+    foreach ($pattern in 'conformance: typed \d+/\d+ passed, direct \d+/\d+ passed',
+                         'defaults: built \d+/\d+ models ONNX Runtime runs, verified \d+, unverified \(warning\) \d+') {
+        Get-ChildItem "$log/*.trx" | Select-String -Pattern $pattern |
+            Select-Object -First 1 | ForEach-Object { Write-Host $_.Matches[0].Value }
+    }
     if ($status -ne 0) { exit $status }
 }
 

@@ -75,8 +75,9 @@ run_tests() {
        $1 == "total" { t += $2 } $1 == "executed" { e += $2 } $1 == "passed" { p += $2 }
        $1 == "failed" || $1 == "error" || $1 == "timeout" || $1 == "aborted" { f += $2 }
        END { printf "%d passed, %d failed, %d skipped\n", p, f, t - e }' || true
-  # The conformance test's summary line sits in its test output (the .trx), not in the console log.
+  # The conformance and backend-defaults tests' summary lines sit in its test output (the .trx), not in the console log.
   grep -ho 'conformance: typed [0-9]*/[0-9]* passed, direct [0-9]*/[0-9]* passed' "$log"/*.trx 2>/dev/null | head -n 1 || true
+  grep -ho 'defaults: built [0-9]*/[0-9]* models ONNX Runtime runs, verified [0-9]*, unverified (warning) [0-9]*' "$log"/*.trx 2>/dev/null | head -n 1 || true
   return "$status"
 }
 

@@ -31,7 +31,7 @@ namespace ModelBuild.Tasks
                     value = Path.GetFullPath(Path.Combine(projectDirectory, value));
                     if (!Directory.Exists(value))
                     {
-                        error(option.Code, $"{option.Name} folder '{value}' does not exist. Point {option.Name} at a folder of ONNX TensorProto .pb files.");
+                        error(option.Code, $"{option.Name} folder '{value}' does not exist. Point {option.Name} at a folder of ONNX TensorProto .pb files or NumPy .npy/.npz files.");
                         return false;
                     }
                 }
@@ -81,7 +81,8 @@ namespace ModelBuild.Tasks
             {
                 return Enumerable.Empty<string>();
             }
-            return Directory.EnumerateFiles(folder, "*.pb", SearchOption.AllDirectories)
+            return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".pb", StringComparison.Ordinal) || f.EndsWith(".npy", StringComparison.Ordinal) || f.EndsWith(".npz", StringComparison.Ordinal))
                 .OrderBy(f => f, StringComparer.Ordinal)
                 .Select(f => new FileInfo(f))
                 .Select(f => $"sample={f.FullName}|{f.Length}|{f.LastWriteTimeUtc.Ticks}");

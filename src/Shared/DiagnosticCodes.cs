@@ -124,6 +124,8 @@ namespace ModelBuild.Shared
             new DiagnosticCode("MB5602", DiagnosticSeverity.Error, "A SampleInputs file or folder is unusable"),
             new DiagnosticCode("MB5603", DiagnosticSeverity.Error, "ONNX Runtime could not load or run the original model or a variant during verification"),
             new DiagnosticCode("MB5604", DiagnosticSeverity.Error, "A variant lacks an input or output of the original model"),
+            new DiagnosticCode("MB5610", DiagnosticSeverity.Error, "No generated input runs the original model; a warning when every variant is lossless"),
+            new DiagnosticCode("MB5611", DiagnosticSeverity.Error, "A SampleShapes entry is malformed or does not fit the model"),
             new DiagnosticCode("MB5650", DiagnosticSeverity.Error, "Verification ran past its time budget (VerifyTimeout); a warning for a lossless variant"),
             new DiagnosticCode("MB5651", DiagnosticSeverity.Error, "Verification grew the compiler over its memory budget (VerifyMemoryLimit); a warning for a lossless variant"),
             new DiagnosticCode("MB5652", DiagnosticSeverity.Error, "A tensor sized before running is over the memory budget; a warning for a lossless variant"),

@@ -6,7 +6,7 @@ public sealed class CompileOptionsMetadataTests
     private const string DumpTarget = """
           <Target Name="Dump" DependsOnTargets="Resolve">
             <WriteLinesToFile File="options.txt" Overwrite="true"
-              Lines="@(Resolved->'%(ClassName)|%(Quantize)|%(Targets)|%(TargetQuantize)|%(Optimize)|%(Verify)|%(MinCosine)|%(MaxAbsError)|%(VerifySamples)|%(SampleInputs)|%(ReportFile)')" />
+              Lines="@(Resolved->'%(ClassName)|%(Quantize)|%(Targets)|%(TargetQuantize)|%(Optimize)|%(Verify)|%(MinCosine)|%(MaxAbsError)|%(VerifySamples)|%(SampleInputs)|%(SampleShapes)|%(ReportFile)')" />
           </Target>
         """;
 
@@ -14,24 +14,27 @@ public sealed class CompileOptionsMetadataTests
     public void Metadata_is_normalised_defaulted_and_passed_on()
     {
         using var temp = new TempFolder();
-        temp.Touch("plain.onnx", "tuned.onnx", "samples/input_0.pb");
+        temp.Touch("plain.onnx", "tuned.onnx", "samples/input_0.pb", "samples/extra.npy");
         string project = MsBuild.WriteProject(temp.Path, """
                 <Model Include="plain.onnx" />
                 <Model Include="tuned.onnx" Quantize=" INT8 " Targets="mobile; cuda;arm64;cuda" CudaQuantize="FP16" Optimize="Basic"
-                       Verify="warn" MinCosine="0.995" MaxAbsError="1e-2" VerifySamples="16" SampleInputs="samples" />
+                       Verify="warn" MinCosine="0.995" MaxAbsError="1e-2" VerifySamples="16" SampleInputs="samples"
+                       SampleShapes=" input=1,512;state=2,1,128 " />
             """, extraTargets: DumpTarget);
 
         MsBuild.Result result = MsBuild.Run(project, "Dump");
 
         Assert.True(result.ExitCode == 0, result.Output);
         Dictionary<string, string[]> rows = File.ReadAllLines(temp.File("options.txt")).Select(l => l.Split('|')).ToDictionary(p => p[0]);
-        Assert.Equal(["Plain", "none", "cpu", "", "extended", "error", "", "", "8", "", temp.File("obj/modelbuild/Plain.report.json")], rows["Plain"]);
+        Assert.Equal(["Plain", "none", "cpu", "", "extended", "error", "", "", "8", "", "", temp.File("obj/modelbuild/Plain.report.json")], rows["Plain"]);
         // Targets come in canonical order, once each; numbers in invariant round-trip form; the folder made absolute.
-        Assert.Equal(["Tuned", "int8", "arm64;cuda;mobile", "cuda=fp16", "basic", "warn", "0.995", "0.01", "16", temp.File("samples"), temp.File("obj/modelbuild/Tuned.report.json")], rows["Tuned"]);
+        Assert.Equal(["Tuned", "int8", "arm64;cuda;mobile", "cuda=fp16", "basic", "warn", "0.995", "0.01", "16", temp.File("samples"), "input=1,512;state=2,1,128", temp.File("obj/modelbuild/Tuned.report.json")], rows["Tuned"]);
         string stamp = File.ReadAllText(temp.File("obj/modelbuild/Tuned.options"));
         Assert.Contains("\nQuantize=int8\nTargets=arm64;cuda;mobile\n", stamp);
         Assert.Contains("\nTargetQuantize=cuda=fp16\n", stamp);
         Assert.Contains($"sample={temp.File("samples/input_0.pb")}|", File.ReadAllText(temp.File("obj/modelbuild/Tuned.options")));
+        Assert.Contains($"sample={temp.File("samples/extra.npy")}|", File.ReadAllText(temp.File("obj/modelbuild/Tuned.options")));
+        Assert.Contains("SampleShapes=input=1,512;state=2,1,128\n", File.ReadAllText(temp.File("obj/modelbuild/Tuned.options")));
     }
 
     [Fact]

@@ -180,6 +180,7 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             variant.Plan.Identity,
             variant.FileName,
             $"verify={settings.Verify != VerifyMode.Off};samples={settings.VerifySamples}",
+            "sample-shapes=" + string.Join(";", settings.SampleShapes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={string.Join(",", s.Value)}")),
             _contentHash);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
@@ -197,7 +198,8 @@ internal sealed class CompileCache(string directory, Reporter reporter)
         }
         if (settings.SampleInputs is { } samples)
         {
-            foreach (string file in Directory.EnumerateFiles(samples, "*.pb", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (string file in Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetExtension(f) is ".pb" or ".npy" or ".npz").Order(StringComparer.Ordinal))
             {
                 hash.AppendData(Encoding.UTF8.GetBytes("\n" + Path.GetRelativePath(samples, file).Replace('\\', '/') + "\n"));
                 AppendFile(hash, file);

@@ -23,4 +23,10 @@ internal static class ToolErrorCodes
 
     /// <summary>A variant lacks an output or an input of the original model.</summary>
     public const string VariantSignatureMismatch = "MB5604";
+
+    /// <summary>Warning: no generated input runs the original model, so a lossless variant ships unverified.</summary>
+    public const string Unverifiable = "MB5610";
+
+    /// <summary>A SampleShapes entry is malformed or does not fit the model's declared input shape.</summary>
+    public const string SampleShapeInvalid = "MB5611";
 }

@@ -74,7 +74,7 @@ internal static class OrtOfflineSession
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelToolException(errorCode, $"ONNX Runtime could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
+            throw new ModelToolException(errorCode, $"ONNX Runtime {ToolVersions.OnnxRuntime} could not {what}: {ModelText.Quote(e.Message, 1000)}", e);
         }
     }
 

@@ -52,20 +52,24 @@ internal sealed class VerifyPass : IModelPass
             return;
         }
         VerificationBudget budget = context.Settings.VerifyBudget;
-        IReadOnlyList<SampleSet> samples;
+        ModelVerifier verifier;
         try
         {
-            if (context.Settings.SampleInputs is null)
+            IReadOnlyDictionary<string, string> random = RandomOutputs.Find(context.Model.Graph)
+                .ToDictionary(r => r.Key, r => $"random (depends on {r.Value})", StringComparer.Ordinal);
+            if (context.Settings.SampleInputs is { } folder)
             {
-                // Before generating: a declared [2^32, 2^32, 4] input must not be allocated to find out.
-                TensorSizePlanner.Check(context.Model, DeclaredInputShapes(context.Model), budget.MemoryLimitBytes);
+                IReadOnlyList<SampleSet> samples = SampleInputLoader.Load(folder, context.Model);
+                foreach (SampleSet set in samples)
+                {
+                    TensorSizePlanner.Check(context.Model, set.Inputs.ToDictionary(t => t.Name, t => (t.Shape, (int)t.ElementType)), budget.MemoryLimitBytes);
+                }
+                verifier = new ModelVerifier(context.OnnxSource, samples, LatencyRuns, budget, random);
             }
-            samples = context.Settings.SampleInputs is { } folder
-                ? SampleInputLoader.Load(folder, context.Model)
-                : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, SampleSeed);
-            foreach (SampleSet set in samples)
+            else
             {
-                TensorSizePlanner.Check(context.Model, set.Inputs.ToDictionary(t => t.Name, t => (t.Shape, (int)t.ElementType)), budget.MemoryLimitBytes);
+                verifier = InputSearch.Run(context.OnnxSource, context.Model, context.Settings.VerifySamples, SampleSeed,
+                    SampleShapeOptions.Default with { Inputs = context.Settings.SampleShapes }, LatencyRuns, random, budget);
             }
         }
         catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
@@ -79,24 +83,25 @@ internal sealed class VerifyPass : IModelPass
             OverBudget(context, variants, e);
             return;
         }
-        context.SampleCount = samples.Count;
-        ModelVerifier verifier;
-        try
+        catch (ModelToolException e) when (e.Code == ToolErrorCodes.Unverifiable)
         {
-            verifier = new ModelVerifier(context.OnnxSource, samples, LatencyRuns, budget);
-        }
-        catch (ModelToolException e) when (BudgetCodes.IsBudget(e.Code))
-        {
-            OverBudget(context, variants, e);
+            Unverifiable(context, variants, e.Message);
             return;
         }
         using (verifier)
         {
+            context.SampleCount = verifier.SampleCount;
+            if (verifier.NotCompared.Count > 0)
+            {
+                context.Reporter.Info($"{context.Job.ClassName}: outputs not compared: " +
+                    string.Join("; ", verifier.NotCompared.Select(n => $"{ModelText.Quote(n.Key)}: {n.Value}")));
+            }
             string twins = WorkFolders.Create("twins");
             try
             {
                 foreach (CompiledVariant variant in variants)
                 {
+                    variant.NotCompared = verifier.NotCompared;
                     try
                     {
                         Verify(context, verifier, variant, twins);
@@ -139,14 +144,25 @@ internal sealed class VerifyPass : IModelPass
         }
     }
 
-    /// <summary>The shapes generated samples will have (<see cref="SampleShapes"/> defaults), for tensor inputs.</summary>
-    private static Dictionary<string, (long[] Shape, int ElementType)> DeclaredInputShapes(ModelProto model)
+    /// <summary>
+    /// No generated input runs the original model: what the build changes cannot be checked. A lossless variant (the
+    /// original precision, only ONNX Runtime's own graph optimizations) ships with a warning; a lossy one (int8, int4,
+    /// fp16) fails the build unless Verify="warn", since nothing checked its loss.
+    /// </summary>
+    private static void Unverifiable(CompilationContext context, List<CompiledVariant> variants, string why)
     {
-        var shapes = new SampleShapes(SampleShapeOptions.Default);
-        return SampleInputGenerator.FeedableInputs(model.Graph)
-            .Where(input => input.Type?.TensorType is not null)
-            .GroupBy(input => input.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (shapes.Resolve(g.First().Type.TensorType), g.First().Type.TensorType.ElemType), StringComparer.Ordinal);
+        variants.ForEach(v => v.VerificationSkipped = "no sample input runs the original model");
+        var lossy = variants.Where(v => v.Plan.Form != VariantForm.Fp32).ToList();
+        string names = string.Join(", ", lossy.Select(v => $"{v.Plan.Target.Name()} {v.Plan.Applied.Name()}"));
+        if (lossy.Count == 0 || context.Settings.Verify == VerifyMode.Warn)
+        {
+            string which = lossy.Count == 0 ? "The variants ship unverified" : $"The variants ship unverified, including the lossy {names}";
+            context.Reporter.Warning(ToolErrorCodes.Unverifiable, context.Job.Model, $"{which}: {why}");
+            return;
+        }
+        context.Reporter.Error(ToolErrorCodes.Unverifiable, context.Job.Model,
+            $"The lossy variant(s) {names} cannot be verified: {why} Or set Verify=\"warn\" to ship them unchecked.");
+        throw new AlreadyReportedException();
     }
 
     private static void Verify(CompilationContext context, ModelVerifier verifier, CompiledVariant variant, string twins)

@@ -26,6 +26,7 @@ namespace ModelBuild.Compiler.Pipeline;
 /// accelerator on the machines it serves; <c>none</c>: never.</param>
 /// <param name="VerifyTimeout">Seconds each model's verification runs may take (see <see cref="Budgets.VerificationBudget"/>).</param>
 /// <param name="VerifyMemoryLimit">Memory verification may use: bytes or <c>4GB</c>/<c>512MB</c>.</param>
+/// <param name="SampleShapes">Sample shapes by input name, <c>input=1,512;state=2,1,128</c>.</param>
 /// <param name="ModelVersion">The <c>ModelVersion</c> item metadata: recorded in the signature, not a compile option.</param>
 internal sealed record CompileJob(
     string Model,
@@ -50,7 +51,8 @@ internal sealed record CompileJob(
     string? Fallback = null,
     string? ModelVersion = null,
     string? VerifyTimeout = null,
-    string? VerifyMemoryLimit = null)
+    string? VerifyMemoryLimit = null,
+    string? SampleShapes = null)
 {
     /// <summary>The value of the compilation option named <paramref name="name"/> (a field of this record, as the option schema names it).</summary>
     public string? Option(string name) =>

@@ -31,7 +31,8 @@ internal sealed record VariantReport(
 /// A variant's accuracy and speed against the original. SkippedReason says why there are no metrics (Verify="off",
 /// an input type samples cannot be made for, …); SampleSource is "generated (seed 0)" or the SampleInputs folder's
 /// name; latencies are medians with one intra-op thread and spinning off. Method says when accuracy was measured on
-/// a twin of the asset rather than the asset itself (full-range int8: see ExactInt8Twin).
+/// a twin of the asset rather than the asset itself (full-range int8: see ExactInt8Twin). NotCompared lists outputs
+/// left out of the comparison with why ("y: random (depends on Bernoulli)").
 /// </summary>
 internal sealed record VerificationReport(
     string? SkippedReason,
@@ -42,7 +43,8 @@ internal sealed record VerificationReport(
     double? OriginalMedianMilliseconds,
     double? LatencyRatio,
     int LatencyRuns,
-    string? Method = null);
+    string? Method = null,
+    IReadOnlyList<string>? NotCompared = null);
 
 /// <summary>One output's agreement; Top1Agreement is the share of samples whose arg-max agrees (class-score outputs only).</summary>
 internal sealed record OutputReport(string Name, double Cosine, double MaxAbsError, double? Top1Agreement);

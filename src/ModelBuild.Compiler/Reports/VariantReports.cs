@@ -26,7 +26,8 @@ internal static class VariantReports
             OriginalMedianMilliseconds: result is null ? null : Math.Round(variant.OriginalMedianMilliseconds ?? 0, 3),
             LatencyRatio: ratio,
             LatencyRuns: result is null ? 0 : Passes.VerifyPass.LatencyRuns,
-            Method: variant.VerificationMethod);
+            Method: variant.VerificationMethod,
+            NotCompared: variant.NotCompared is { Count: > 0 } skipped ? [.. skipped.Select(n => $"{n.Key}: {n.Value}")] : null);
         return new VariantReport(
             Target: plan.Target.Name(),
             Quantize: plan.Requested.Name(),

@@ -26,8 +26,12 @@ internal sealed record CompileSettings(
     int VerifySamples,
     string? SampleInputs,
     bool CpuFallback = true,
-    VerificationBudget? Budget = null)
+    VerificationBudget? Budget = null,
+    IReadOnlyDictionary<string, long[]>? SampleShapeInputs = null)
 {
+    /// <summary>Whole sample shapes by input name (<c>SampleShapes="input=1,512;state=2,1,128"</c>).</summary>
+    public IReadOnlyDictionary<string, long[]> SampleShapes => SampleShapeInputs ?? new Dictionary<string, long[]>();
+
     /// <summary>The budget verification runs under (defaults when none was given).</summary>
     public VerificationBudget VerifyBudget => Budget ?? VerificationBudget.Default;
 
@@ -60,7 +64,8 @@ internal sealed record CompileSettings(
             options[CompileOptions.SampleInputs.Name] is { Length: > 0 } samples ? samples : null,
             fallback == BuildTargets.Portable,
             new VerificationBudget(VerificationBudget.ParseTimeout(options[CompileOptions.VerifyTimeout.Name]),
-                VerificationBudget.ParseMemoryLimit(options[CompileOptions.VerifyMemoryLimit.Name])));
+                VerificationBudget.ParseMemoryLimit(options[CompileOptions.VerifyMemoryLimit.Name])),
+            ParseSampleShapes(options[CompileOptions.SampleShapes.Name]));
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
@@ -70,6 +75,24 @@ internal sealed record CompileSettings(
         option.TryNormalize(text, out string value, out string error, label) ? value : throw new SettingsException(option.Code, error);
 
     private static double? Number(string text) => text.Length == 0 ? null : double.Parse(text, CultureInfo.InvariantCulture);
+
+    /// <summary><c>input=1,512;state=2,1,128</c>: a shape per input name, each dimension a whole number ≥ 1.</summary>
+    internal static IReadOnlyDictionary<string, long[]> ParseSampleShapes(string? text)
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (string entry in Split(text, ';'))
+        {
+            int equals = entry.LastIndexOf('=');
+            string name = equals > 0 ? entry[..equals].Trim() : "";
+            string[] dims = equals > 0 ? entry[(equals + 1)..].Split(',', StringSplitOptions.TrimEntries) : [];
+            long[] shape = [.. dims.Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v >= 1 ? v : -1)];
+            if (name.Length == 0 || shape.Length == 0 || shape.Contains(-1) || !shapes.TryAdd(name, shape))
+            {
+                throw new SettingsException("MB5611", $"SampleShapes entry '{entry}' is not of the form input=d1,d2,... with whole dimensions of at least 1, one entry per input (e.g. SampleShapes=\"input=1,512;state=2,1,128\").");
+            }
+        }
+        return shapes;
+    }
 
     private static IEnumerable<string> Split(string? text, char separator) =>
         (text ?? "").Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -58,6 +58,9 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName, string 
     /// <summary>The ONNX graph of an ORT-format asset, kept for verification (the .ort file holds the same graph).</summary>
     public byte[]? OnnxBeforeConversion { get; set; }
 
+    /// <summary>Outputs left out of the comparison (random ones, optionals), with why (reported).</summary>
+    public IReadOnlyDictionary<string, string>? NotCompared { get; set; }
+
     /// <summary>How accuracy was measured when not on the asset itself (reported).</summary>
     public string? VerificationMethod { get; set; }
 

@@ -22,9 +22,11 @@ internal sealed class ModelVerifier : IDisposable
     /// <param name="samples">Inputs (at least one set); latency is measured on the first.</param>
     /// <param name="latencyRuns">Timed runs per model after one warm-up run (at least 1).</param>
     /// <param name="budget">Time and memory each model's runs may take (default <see cref="VerificationBudget.Default"/>).</param>
-    /// <exception cref="ModelToolException">MB5602 when the samples do not fit the model; MB5603 when ORT fails; MB565x when
-    /// the original exceeds the budget.</exception>
-    public ModelVerifier(string originalModelPath, IReadOnlyList<SampleSet> samples, int latencyRuns, VerificationBudget? budget = null)
+    /// <param name="notCompared">Outputs left out of the comparison, with why (e.g. <see cref="RandomOutputs"/>).</param>
+    /// <exception cref="ModelToolException">MB5602 when the samples do not fit the model; MB5603 when ORT fails;
+    /// MB5610 when no output is left to compare; MB565x when the original exceeds the budget.</exception>
+    public ModelVerifier(string originalModelPath, IReadOnlyList<SampleSet> samples, int latencyRuns, VerificationBudget? budget = null,
+        IReadOnlyDictionary<string, string>? notCompared = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(originalModelPath);
         ArgumentNullException.ThrowIfNull(samples);
@@ -58,7 +60,19 @@ internal sealed class ModelVerifier : IDisposable
                 }
             }
 
-            _outputNames = [.. original.OutputNames];
+            var skipped = new Dictionary<string, string>(notCompared ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (string output in original.OptionalOutputs)
+            {
+                skipped.TryAdd(output, "an optional output (ONNX Runtime's C# API crashes the process on an empty one)");
+            }
+            NotCompared = skipped.Where(s => original.OutputNames.Contains(s.Key)).ToDictionary(StringComparer.Ordinal);
+            _outputNames = [.. original.OutputNames.Where(n => !NotCompared.ContainsKey(n))];
+            if (_outputNames.Length == 0)
+            {
+                throw new ModelToolException(ToolErrorCodes.Unverifiable,
+                    $"No output of '{originalModelPath}' can be compared: " +
+                    string.Join("; ", NotCompared.Select(s => $"{ModelText.Quote(s.Key)} is {s.Value}")) + ".");
+            }
             _reference = [.. Enumerable.Range(0, samples.Count).Select(s => Run(original, s))];
             OriginalMedianMilliseconds = Time(original);
         }
@@ -68,6 +82,12 @@ internal sealed class ModelVerifier : IDisposable
             throw;
         }
     }
+
+    /// <summary>How many sample sets each model runs on.</summary>
+    public int SampleCount => _samples.Count;
+
+    /// <summary>Outputs of the original that are not compared, with why.</summary>
+    public IReadOnlyDictionary<string, string> NotCompared { get; } = new Dictionary<string, string>();
 
     /// <summary>Median latency of the original model (ms), measured like <see cref="VerificationResult.MedianMilliseconds"/>.</summary>
     public double OriginalMedianMilliseconds { get; }
@@ -124,7 +144,7 @@ internal sealed class ModelVerifier : IDisposable
     private double Time(VerificationSession session)
     {
         var (names, values) = Feeds(session, 0);
-        return session.MedianMilliseconds(names, values, _latencyRuns);
+        return session.MedianMilliseconds(names, values, _outputNames, _latencyRuns);
     }
 
     public void Dispose()

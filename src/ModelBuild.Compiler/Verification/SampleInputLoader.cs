@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelBuild.Compiler.Diagnostics;
@@ -28,42 +29,117 @@ internal static class SampleInputLoader
             throw Invalid($"Sample folder '{folder}' does not exist.");
         }
 
-        var sets = new List<string>();
+        var sets = new List<(string Where, List<SampleFile> Files)>();
         if (InputFiles(folder).Count > 0)
         {
-            sets.Add(folder);
+            sets.Add((folder, ReadPbSet(folder)));
         }
-        else
+        else if (Directory.EnumerateDirectories(folder, "test_data_set_*").Any())
         {
             sets.AddRange(Directory.EnumerateDirectories(folder, "test_data_set_*")
                 .Select(d => (Dir: d, Index: NumericSuffix(Path.GetFileName(d), "test_data_set_", "")))
                 .Where(d => d.Index is not null)
                 .OrderBy(d => d.Index)
-                .Select(d => d.Dir));
+                .Select(d => (d.Dir, ReadPbSet(d.Dir))));
+        }
+        else if (Directory.EnumerateFiles(folder, "*.npz").Order(StringComparer.Ordinal).ToList() is { Count: > 0 } archives)
+        {
+            sets.AddRange(archives.Select(a => (a, ReadNpz(a))));
+        }
+        else if (Directory.EnumerateFiles(folder, "*.npy").Order(StringComparer.Ordinal).ToList() is { Count: > 0 } arrays)
+        {
+            sets.Add((folder, [.. arrays.Select(f => new SampleFile(f, ReadNpy(f, () => ReadFile(f), Path.GetFileNameWithoutExtension(f)), 0))]));
         }
         if (sets.Count == 0)
         {
-            throw Invalid($"Sample folder '{folder}' has no input_<n>.pb files and no test_data_set_<n> folders holding them.");
+            throw Invalid($"Sample folder '{folder}' has no input_<n>.pb files, test_data_set_<n> folders, .npz or .npy files.");
         }
 
         var feedable = SampleInputGenerator.FeedableInputs(graph).ToList();
         var all = graph.Input.ToDictionary(i => i.Name, StringComparer.Ordinal);
-        return [.. sets.Select(set => LoadSet(set, feedable, all))];
+        return [.. sets.Select(set => LoadSet(set.Where, set.Files, feedable, all))];
     }
 
-    private static SampleSet LoadSet(string folder, List<ValueInfoProto> feedable, Dictionary<string, ValueInfoProto> all)
+    /// <summary>One tensor from a sample file; Position places an unnamed tensor among the inputs that need feeding.</summary>
+    private sealed record SampleFile(string Path, TensorProto Tensor, int Position);
+
+    private static List<SampleFile> ReadPbSet(string folder)
     {
         var files = InputFiles(folder);
         if (files.Count == 0)
         {
             throw Invalid($"Sample folder '{folder}' has no input_<n>.pb files.");
         }
+        return [.. files.Select((f, i) => new SampleFile(f, ReadTensor(f), i))];
+    }
 
-        var tensors = new Dictionary<string, SampleTensor>(StringComparer.Ordinal);
-        for (int position = 0; position < files.Count; position++)
+    /// <summary>
+    /// One set per .npz archive (numpy.savez): an entry <c>name.npy</c> feeds input <c>name</c>; numpy's positional
+    /// <c>arr_N</c> feeds the N-th input when the model has no input of that name.
+    /// </summary>
+    private static List<SampleFile> ReadNpz(string archive)
+    {
+        try
         {
-            string file = files[position];
-            TensorProto proto = ReadTensor(file);
+            using ZipArchive zip = ZipFile.OpenRead(archive);
+            var files = new List<SampleFile>();
+            foreach (ZipArchiveEntry entry in zip.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)))
+            {
+                string where = $"{archive}!{entry.FullName}";
+                if (entry.Length > MaxFileBytes) throw Invalid($"Sample file '{where}' is larger than 2 GiB.");
+                string name = entry.FullName[..^4];
+                int? position = NumericSuffix(entry.FullName, "arr_", ".npy");
+                files.Add(new SampleFile(where, ReadNpy(where, () => ReadEntry(entry), position is null ? name : ""), position ?? 0));
+            }
+            return files.Count > 0 ? files : throw Invalid($"Sample file '{archive}' holds no .npy arrays.");
+        }
+        catch (InvalidDataException e)
+        {
+            throw Invalid($"Sample file '{archive}' is not a readable .npz (zip) archive: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Invalid($"Sample file '{archive}' could not be read: {e.Message}", e);
+        }
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry)
+    {
+        using Stream stream = entry.Open();
+        var buffer = new MemoryStream((int)entry.Length);
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static byte[] ReadFile(string file) =>
+        new FileInfo(file).Length > MaxFileBytes ? throw Invalid($"Sample file '{file}' is larger than 2 GiB.") : File.ReadAllBytes(file);
+
+    private static TensorProto ReadNpy(string where, Func<byte[]> read, string name)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = read();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Invalid($"Sample file '{where}' could not be read: {e.Message}", e);
+        }
+        try
+        {
+            return NpyReader.Read(bytes, name);
+        }
+        catch (Exception e) when (e is InvalidDataException or OverflowException)
+        {
+            throw Invalid($"Sample file '{where}' is not a usable .npy array: {e.Message}.", e);
+        }
+    }
+
+    private static SampleSet LoadSet(string folder, List<SampleFile> files, List<ValueInfoProto> feedable, Dictionary<string, ValueInfoProto> all)
+    {
+        var tensors = new Dictionary<string, SampleTensor>(StringComparer.Ordinal);
+        foreach (var (file, proto, position) in files)
+        {
             ValueInfoProto input;
             if (proto.Name.Length > 0)
             {

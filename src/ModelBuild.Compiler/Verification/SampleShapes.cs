@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Onnx.Protos;
 
 namespace ModelBuild.Compiler.Verification;
@@ -22,6 +23,9 @@ internal sealed record SampleShapeOptions
 
     /// <summary>Sizes by symbolic name, taking precedence over the rules above.</summary>
     public IReadOnlyDictionary<string, long> Named { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Whole shapes by input name (the <c>SampleShapes</c> metadata); their symbolic names bind first.</summary>
+    public IReadOnlyDictionary<string, long[]> Inputs { get; init; } = new Dictionary<string, long[]>();
 }
 
 /// <summary>Resolves an input's declared shape to concrete sizes (see <see cref="SampleShapeOptions"/>).</summary>
@@ -38,9 +42,55 @@ internal sealed class SampleShapes(SampleShapeOptions options)
     };
 
     private readonly Dictionary<string, long> _symbols = new(options.Named, StringComparer.Ordinal);
+    private readonly HashSet<string> _given = new(StringComparer.Ordinal);
 
-    public long[] Resolve(TypeProto.Types.Tensor tensor)
+    /// <summary>
+    /// Binds the symbolic names of the inputs whose whole shape is given; call before <see cref="Resolve"/>.
+    /// </summary>
+    /// <exception cref="ModelToolException">MB5611 for a given shape that the declared shape rules out.</exception>
+    public void BindGiven(IEnumerable<ValueInfoProto> inputs)
     {
+        foreach (ValueInfoProto input in inputs)
+        {
+            if (!options.Inputs.TryGetValue(input.Name, out long[]? given) || input.Type?.TensorType?.Shape is not { } declared)
+            {
+                continue;
+            }
+            if (declared.Dim.Count != given.Length)
+            {
+                throw GivenMismatch(input.Name, given, $"the model declares rank {declared.Dim.Count}");
+            }
+            for (int axis = 0; axis < given.Length; axis++)
+            {
+                var dim = declared.Dim[axis];
+                if (dim.HasDimValue && dim.DimValue != given[axis])
+                {
+                    throw GivenMismatch(input.Name, given, $"axis {axis} is fixed at {dim.DimValue}");
+                }
+                if (dim.HasDimParam && dim.DimParam.Length > 0)
+                {
+                    if (_symbols.TryGetValue(dim.DimParam, out long bound) && _given.Contains(dim.DimParam) && bound != given[axis])
+                    {
+                        throw GivenMismatch(input.Name, given, $"axis {axis} is {ModelText.Quote(dim.DimParam)}, which another input sets to {bound}");
+                    }
+                    _symbols[dim.DimParam] = given[axis];
+                    _given.Add(dim.DimParam);
+                }
+            }
+        }
+    }
+
+    private static ModelToolException GivenMismatch(string input, long[] given, string why) =>
+        new(ToolErrorCodes.SampleShapeInvalid,
+            $"SampleShapes gives input {ModelText.Quote(input)} the shape {string.Join(",", given)}, but {why}. Give a shape the model accepts.");
+
+    /// <summary>The sample shape of one input: the given one, else its declared shape with open dimensions chosen.</summary>
+    public long[] Resolve(string name, TypeProto.Types.Tensor tensor)
+    {
+        if (options.Inputs.TryGetValue(name, out long[]? given))
+        {
+            return (long[])given.Clone();
+        }
         if (tensor.Shape is null)
         {
             return [options.DefaultSize];

@@ -47,11 +47,15 @@ internal sealed class VerificationSession : IDisposable
         }
         InputNames = [.. _session.InputNames];
         OutputNames = [.. _session.OutputNames];
+        OptionalOutputs = [.. _session.OutputMetadata.Where(o => o.Value.OnnxValueType == OnnxValueType.ONNX_TYPE_OPTIONAL).Select(o => o.Key)];
     }
 
     public string ModelPath { get; }
     public IReadOnlyList<string> InputNames { get; }
     public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Outputs of optional type: fetching an empty one crashes ONNX Runtime 1.31's C# API, so they are not fetched.</summary>
+    public IReadOnlyList<string> OptionalOutputs { get; }
 
     /// <summary>Runs once and copies every requested output out of ORT's memory.</summary>
     public CapturedOutput[] Run(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
@@ -69,9 +73,9 @@ internal sealed class VerificationSession : IDisposable
     }
 
     /// <summary>One warm-up run, then the median wall time of <paramref name="runs"/> runs, in milliseconds.</summary>
-    public double MedianMilliseconds(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, int runs)
+    public double MedianMilliseconds(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames, int runs)
     {
-        string[] names = [.. inputNames], outputs = [.. OutputNames];
+        string[] names = [.. inputNames], outputs = [.. outputNames];
         OrtValue[] values = [.. inputs];
         var times = new double[runs];
         using RunWatchdog watchdog = Watch();
