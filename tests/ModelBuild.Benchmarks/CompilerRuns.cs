@@ -15,10 +15,10 @@ internal sealed record CompilerRun(string Quantize, string Target, string Closes
 /// </summary>
 internal static class CompilerRuns
 {
-    // x64 int8 uses uint8 weights with zero points and x64 fp16 is fp16 storage (docs/compilation.md), hence the matching variants.
+    // x64 int8 uses 7-bit signed weights and x64 fp16 is fp16 storage (docs/compilation.md), hence the matching variants.
     public static IReadOnlyList<CompilerRun> All { get; } =
     [
-        new("int8", "x64", "int8-unsigned"),
+        new("int8", "x64", "int8-reduced"),
         new("int4", "x64", "int4"),
         new("fp16", "x64", "fp16-weights"),
     ];

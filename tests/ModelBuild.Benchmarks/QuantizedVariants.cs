@@ -13,11 +13,11 @@ internal static class QuantizedVariants
     [
         new("int8", "MatMul/Gemm weights int8 per output column, full range [-127, 127], as com.microsoft DynamicQuantizeMatMul (activations quantized at run time; the arm64/mobile form); every int8 form also stores embedding tables as fp16",
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full))),
-        // 7-bit weights avoid u8×s8 saturation on AVX2 without VNNI; measured beside full range to show what it costs.
-        new("int8-reduced", "as int8, weights in the reduced range [-63, 63] (for AVX2 CPUs without VNNI)",
+        // What cpu/x64 ship: 7-bit weights avoid u8×s8 saturation on AVX2 without VNNI and keep VNNI's s8 kernels.
+        new("int8-reduced", "as int8, weights in the reduced range [-63, 63] (the cpu/x64 form: no u8×s8 saturation on AVX2 without VNNI)",
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced))),
-        // What cpu/x64 ship: uint8 weights with per-column zero points (u8×u8 kernels, no saturation on any x64).
-        new("int8-unsigned", "as int8, weights uint8 with a zero point per output column (the cpu/x64 form)",
+        // The earlier cpu/x64 form: uint8 weights with per-column zero points (u8×u8 kernels: no saturation, no VNNI).
+        new("int8-unsigned", "as int8, weights uint8 with a zero point per output column (u8×u8 kernels)",
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Unsigned))),
         new("int4", "MatMul/Gemm weights 4-bit, blocks of 32 along K with scale and zero point, as com.microsoft MatMulNBits (weight-only)",
             Wrap(model => Int4WeightQuantizer.Apply(model, blockSize: 32))),

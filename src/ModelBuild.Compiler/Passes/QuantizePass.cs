@@ -75,7 +75,7 @@ internal sealed class QuantizePass : IModelPass
         {
             VariantForm.Fp32 => null,
             VariantForm.Int8 => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full, tensors),
-            VariantForm.Int8Unsigned => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Unsigned, tensors),
+            VariantForm.Int8Reduced => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced, tensors),
             VariantForm.Fp16Weights => Fp16WeightConverter.Apply(model, tensors),
             VariantForm.Fp16Compute => Fp16GraphConverter.Apply(model, tensors),
             VariantForm.Int4 => Int4WeightQuantizer.Apply(model, tensors: tensors),
