@@ -126,19 +126,41 @@ internal static class StaticInt8ConvQuantizer
 
     /// <summary>
     /// ONNX Runtime fuses QDQ Convs into QLinearConv, an opset-10 operator. An opset-9 model is raised to 10 when none of
-    /// its operators changed meaning there (Slice, TopK and Upsample did); otherwise its Convs stay fp32.
+    /// its operators changed meaning there (TopK and Upsample did; Slice's attributes become its opset-10 inputs);
+    /// otherwise its Convs stay fp32.
     /// </summary>
     private static bool OpsetAllowsQLinearConv(ModelProto model, out string? whyNot)
     {
         whyNot = null;
         long opset = OpsetImports.Default(model);
         if (opset >= 10) return true;
-        string[] changed = ["Slice", "TopK", "Upsample"];
-        var found = AllNodes(model.Graph).Where(n => GraphScope.IsDefaultDomain(n) && changed.Contains(n.OpType)).Select(n => n.OpType).Distinct().ToList();
+        string[] changed = ["TopK", "Upsample"];
+        var found = AllNodes(model.Graph).Where(n => GraphScope.IsDefaultDomain(n) && changed.Contains(n.OpType)).Select(n => n.OpType)
+            .Concat(model.Graph.Node.SelectMany(GraphScope.Subgraphs).SelectMany(AllNodes).Where(n => n.OpType == "Slice").Select(n => "Slice in a subgraph"))
+            .Distinct().ToList();
         if (found.Count > 0)
         {
             whyNot = $"opset {opset.ToString(CultureInfo.InvariantCulture)}: static int8 needs opset 10 (QLinearConv), and {string.Join(", ", found)} changed meaning there";
             return false;
+        }
+
+        var names = new NameTable(model);
+        foreach (NodeProto slice in model.Graph.Node.Where(n => n.OpType == "Slice" && GraphScope.IsDefaultDomain(n) && n.Input.Count == 1).ToList())
+        {
+            foreach (string attribute in new[] { "starts", "ends", "axes" })
+            {
+                if (slice.Attribute.FirstOrDefault(a => a.Name == attribute) is not { } values) continue;
+                string name = names.Unique($"{slice.Output[0]}_{attribute}");
+                var constant = new NodeProto { OpType = "Constant", Name = names.Unique($"{name}_Constant") };
+                constant.Output.Add(name);
+                var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
+                tensor.Dims.Add(values.Ints.Count);
+                tensor.Int64Data.Add(values.Ints);
+                constant.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tensor });
+                model.Graph.Node.Insert(model.Graph.Node.IndexOf(slice), constant);
+                slice.Input.Add(name);
+                slice.Attribute.Remove(values);
+            }
         }
 
         model.OpsetImport.First(o => o.Domain is "" or "ai.onnx").Version = 10;
