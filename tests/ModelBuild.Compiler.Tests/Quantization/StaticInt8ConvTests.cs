@@ -40,4 +40,38 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
         output.WriteLine($"qmax {qmax}: cosine {cosine}");
         Assert.True(cosine >= 0.99, $"cosine {cosine}");
     }
+
+    /// <summary>
+    /// The whole decision on the zoo conv net: either the Convs are int8, the model has QDQ and stays within the target
+    /// cosine, or every Conv is fp32 and the reason carries this machine's measured latencies.
+    /// </summary>
+    [Fact]
+    public void Conv_net_is_quantized_only_when_accurate_and_faster_here()
+    {
+        using var folder = new TempFolder();
+        ModelProto model = ConvNetModel.Build(ConvNetConfig.Full);
+        string original = Path.Combine(folder.Path, "conv-net.onnx");
+        OnnxModelWriter.WriteFile(model, original);
+        var samples = SampleInputGenerator.Generate(model, 4, 0);
+        ModelProto variant = model.Clone();
+
+        QuantizationResult result = StaticInt8ConvQuantizer.Apply(variant, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(folder.Path, "work"));
+
+        output.WriteLine(string.Join("\n", result.KeptReasons));
+        if (result.QuantizedNodes > 0)
+        {
+            Assert.Equal(8, result.QuantizedNodes);
+            Assert.StartsWith("Conv: 8 of 8 int8 (static QDQ", result.KeptReasons[0]);
+            Assert.Contains(variant.Graph.Node, n => n.OpType == "QuantizeLinear");
+            var image = Ort.RandomInputs(9, ("image", [1, 3, ConvNetConfig.ImageSize, ConvNetConfig.ImageSize]));
+            foreach (var t in image.Values) for (int i = 0; i < t.Length; i++) t.SetValue(i, (t.GetValue(i) + 1) / 2);
+            Assert.True(Ort.Compare(model, variant, image) >= 0.99);
+        }
+        else
+        {
+            Assert.Equal(8, result.KeptNodes);
+            Assert.Matches(@"^Conv: 8 nodes kept fp32 \(static int8 not faster on this machine: \d+\.\d\dx, [\d.]+ ms vs [\d.]+ ms with fp32 Convs, cosine 0\.99\d+\)$", Assert.Single(result.KeptReasons));
+            Assert.DoesNotContain(variant.Graph.Node, n => n.OpType == "QuantizeLinear");
+        }
+    }
 }
