@@ -6,7 +6,7 @@ using ModelBuild.Compiler.Reports;
 namespace ModelBuild.Benchmarks;
 
 /// <summary>One compile the benchmarks run: a quantization for one target, and the benchmark variant it matches.</summary>
-internal sealed record CompilerRun(string Quantize, string Target, string ClosestVariant);
+internal sealed record CompilerRun(string Quantize, string Target, string ClosestVariant, string Model = "transformer-encoder");
 
 /// <summary>
 /// Runs the built compiler, <c>dotnet modelbuild.dll compile &lt;model&gt; --quantize q --targets t --cache off --out dir</c>,
@@ -21,6 +21,8 @@ internal static class CompilerRuns
         new("int8", "x64", "int8-reduced"),
         new("int4", "x64", "int4"),
         new("fp16", "x64", "fp16-weights"),
+        // The conv net's x64 int8 build: its report carries the static int8 Conv decision made on this machine.
+        new("int8", "x64", "int8-static-conv", "conv-net"),
     ];
 
     /// <summary>How often the child's peak memory is read while it runs.</summary>

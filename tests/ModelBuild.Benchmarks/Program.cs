@@ -72,7 +72,7 @@ Console.WriteLine($"== compile ({CompilerRuns.CompilerPath})");
 var compiles = new List<CompileMeasurement>();
 foreach (CompilerRun run in CompilerRuns.All)
 {
-    BenchModel model = BenchModels.Transformer;
+    BenchModel model = BenchModels.Get(run.Model);
     CompileMeasurement c = CompilerRuns.Measure(model, run, Path.Combine(zoo, model.ZooFile), Path.Combine(work, "compile", $"{model.Name}.{run.Target}.{run.Quantize}"));
     Console.WriteLine($"{model.Name} {run.Target} {run.Quantize}: {c.WallSeconds:F1} s, peak {c.PeakMemoryBytes / 1e6:F0} MB");
     compiles.Add(c);

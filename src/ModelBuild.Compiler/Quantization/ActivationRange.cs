@@ -15,9 +15,6 @@ internal sealed record ActivationRange(float Min, float Max, float Low, float Hi
 {
     public const double Percentile = 99.99;
 
-    /// <summary>Range (max - min) over the percentile range: large when a few outliers stretch the scale.</summary>
-    public double OutlierRatio => High > Low ? (Max - Min) / (double)(High - Low) : 1;
-
     /// <summary>uint8 scale and zero point for the range (always including 0, so 0 is exact as ONNX requires).</summary>
     public (float Scale, byte ZeroPoint) UInt8(RangeMethod method)
     {

@@ -11,7 +11,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// Static int8 for Conv (<see cref="QdqConvRewriter"/>): activation ranges calibrated on the build's sample inputs,
 /// weights per output channel. Then a search, each step a real ONNX Runtime run against the original: MinMax ranges,
 /// percentile ranges if MinMax misses the target, then Convs excluded (first and last first, then those whose
-/// activations have the widest outliers) in doubling groups until the outputs' cosine reaches the target. The result is
+/// int8 form alone loses most) in doubling groups until the outputs' cosine reaches the target, then the fewest
+/// exclusions that still reach it (bisection). The result is
 /// kept only when it is also faster than the same graph with fp32 Convs on this machine, timed side by side; otherwise
 /// every Conv stays fp32 and the reason carries the numbers.
 /// </summary>
@@ -22,6 +23,9 @@ internal static class StaticInt8ConvQuantizer
 
     /// <summary>Timed rounds per model in the speed check; each round runs the baseline and the candidate in turn.</summary>
     public const int TimingRounds = 7;
+
+    /// <summary>Samples for measuring each Conv's own loss, one run per Conv.</summary>
+    public const int SensitivitySamples = 1;
 
     /// <param name="model">The variant (MatMuls already quantized); rewritten in place.</param>
     /// <param name="originalPath">The original model, the reference for accuracy.</param>
@@ -56,15 +60,15 @@ internal static class StaticInt8ConvQuantizer
         }
 
         double target = 1 - (1 - minCosine) / 2;
-        using var verifier = new ModelVerifier(originalPath, samples, latencyRuns: 1);
+        using var probe = new AccuracyProbe(originalPath, samples);
         string candidatePath = Path.Combine(work, "candidate.onnx");
-        (double Cosine, byte[] Bytes) Try(RangeMethod method, IReadOnlyCollection<int> excluded)
+        (double Cosine, byte[] Bytes) Try(RangeMethod method, IReadOnlyCollection<int> excluded, AccuracyProbe? on = null)
         {
             ModelProto candidate = ModelProto.Parser.ParseFrom(baseline);
             QdqConvRewriter.Apply(candidate, eligible.Except(excluded).ToHashSet(), ranges, method, qmax);
             byte[] bytes = OnnxModelWriter.Serialize(candidate);
             File.WriteAllBytes(candidatePath, bytes);
-            return (verifier.Verify(candidatePath).Outputs.Select(o => o.Cosine).DefaultIfEmpty(1).Min(), bytes);
+            return ((on ?? probe).MinCosine(candidatePath), bytes);
         }
 
         RangeMethod method = RangeMethod.MinMax;
@@ -76,12 +80,33 @@ internal static class StaticInt8ConvQuantizer
             if (percentile.Cosine > best.Cosine) (method, best) = (RangeMethod.Percentile, percentile);
         }
 
-        List<int> order = ExclusionOrder(sites, eligible, ranges);
         int excludedCount = 0;
-        for (int count = 1; best.Cosine < target && excludedCount < order.Count; count *= 2)
+        List<int> order = [];
+        if (best.Cosine < target)
         {
-            excludedCount = Math.Min(count, order.Count);
-            best = Try(method, order.Take(excludedCount).ToList());
+            // Each Conv's own damage: the cosine with only that Conv int8 (on a few samples: it only orders the Convs).
+            using var few = new AccuracyProbe(originalPath, [.. samples.Take(SensitivitySamples)]);
+            var alone = eligible.ToDictionary(i => i, i => Try(method, eligible.Where(j => j != i).ToList(), few).Cosine);
+            order = ExclusionOrder(eligible, alone);
+            int passing = -1, failing = 0;
+            for (int count = 1; passing < 0 && failing < order.Count; count *= 2)
+            {
+                int n = Math.Min(count, order.Count);
+                var trial = Try(method, order.Take(n).ToList());
+                if (trial.Cosine >= target) (passing, best) = (n, trial);
+                else failing = n;
+            }
+
+            // The fewest exclusions that pass, between the last failing and the first passing count.
+            while (passing > failing + 1)
+            {
+                int n = (passing + failing) / 2;
+                var trial = Try(method, order.Take(n).ToList());
+                if (trial.Cosine >= target) (passing, best) = (n, trial);
+                else failing = n;
+            }
+
+            excludedCount = passing < 0 ? order.Count : passing;
         }
 
         string methodName = method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
@@ -97,7 +122,7 @@ internal static class StaticInt8ConvQuantizer
 
         foreach (int i in order.Take(excludedCount))
         {
-            log.Counted($"Conv: {{n}} {{nodes}} kept fp32 for accuracy (cosine {F(all.Cosine)} with every Conv int8, {F(best.Cosine)} without these; first, last and widest-outlier layers excluded first)");
+            log.Counted($"Conv: {{n}} {{nodes}} kept fp32 for accuracy (cosine {F(all.Cosine)} with every Conv int8, {F(best.Cosine)} without these; the first, the last and those that lose most alone excluded first)");
         }
 
         File.WriteAllBytes(candidatePath, best.Bytes);
@@ -183,15 +208,13 @@ internal static class StaticInt8ConvQuantizer
         model.OpsetImport.Add(parsed.OpsetImport);
     }
 
-    /// <summary>Which Convs to give up first: the first and the last (they see raw inputs and shape the outputs), then by outliers.</summary>
-    private static List<int> ExclusionOrder(List<ConvSite> sites, List<int> eligible, Dictionary<string, ActivationRange> ranges)
+    /// <summary>Which Convs to give up first: the first and the last (they see raw inputs and shape the outputs), then those whose int8 form alone loses most.</summary>
+    private static List<int> ExclusionOrder(List<int> eligible, Dictionary<int, double> cosineAlone)
     {
         if (eligible.Count == 0) return [];
         var order = new List<int> { eligible[0] };
         if (eligible.Count > 1) order.Add(eligible[^1]);
-        order.AddRange(eligible.Skip(1).SkipLast(1)
-            .OrderByDescending(i => Math.Max(ranges[sites[i].Input].OutlierRatio, ranges[sites[i].OutputPoint].OutlierRatio))
-            .ThenBy(i => i));
+        order.AddRange(eligible.Skip(1).SkipLast(1).OrderBy(i => cosineAlone[i]).ThenBy(i => i));
         return order;
     }
 
