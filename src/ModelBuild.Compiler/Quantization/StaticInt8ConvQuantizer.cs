@@ -110,7 +110,7 @@ internal static class StaticInt8ConvQuantizer
         }
 
         string methodName = method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
-        if (best.Cosine < target || excludedCount >= order.Count)
+        if (best.Cosine < target || excludedCount == eligible.Count)
         {
             foreach (int _ in eligible)
             {
