@@ -112,7 +112,7 @@ internal static class StaticInt8ConvQuantizer
         string methodName = method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
         if (best.Cosine < target || excludedCount == eligible.Count)
         {
-            foreach (int _ in eligible)
+            for (int i = 0; i < eligible.Count; i++)
             {
                 log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(all.Cosine)} with all int8)");
             }
@@ -120,7 +120,7 @@ internal static class StaticInt8ConvQuantizer
             return log.Result(0);
         }
 
-        foreach (int i in order.Take(excludedCount))
+        for (int i = 0; i < excludedCount; i++)
         {
             log.Counted($"Conv: {{n}} {{nodes}} kept fp32 for accuracy (cosine {F(all.Cosine)} with every Conv int8, {F(best.Cosine)} without these; the first, the last and those that lose most alone excluded first)");
         }
