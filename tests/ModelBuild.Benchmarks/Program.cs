@@ -4,15 +4,20 @@ using ModelBuild.Benchmarks;
 using ModelBuild.Onnx;
 using ModelZoo;
 
-// ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small]
+// ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small] [--round-robin rounds] [--only variant,...]
 //   writes the zoo's full-size models and every variant of them, runs the compiler (modelbuild compile) on the
 //   transformer for each of CompilerRuns.All, runs the BenchmarkDotNet latency benchmarks, checks accuracy, and
 //   writes a markdown report (always to <work>/performance.md).
 //   --quick: BenchmarkDotNet's Dry job; --small: the zoo's small configurations. Both only check the harness
 //   (--report is then ignored).
+//   --round-robin: only the side-by-side latency of every variant (RoundRobinTimer), with size, cosine and the CPU's
+//   ISA flags, printed to stdout; a few minutes (tests/ModelBuild.Benchmarks/run-quant-check.sh). --only: those
+//   variants (and fp32).
 string work = Path.GetFullPath(Path.Combine("artifacts", "bench"));
 string? reportPath = null;
 bool quick = false, small = false;
+int roundRobin = 0;
+string[]? only = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -21,8 +26,10 @@ for (int i = 0; i < args.Length; i++)
         case "--work" when i + 1 < args.Length: work = Path.GetFullPath(args[++i]); break;
         case "--quick": quick = true; break;
         case "--small": small = true; break;
+        case "--only" when i + 1 < args.Length: only = args[++i].Split(','); break;
+        case "--round-robin" when i + 1 < args.Length: roundRobin = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine("usage: ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small]");
+            Console.Error.WriteLine("usage: ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small] [--round-robin rounds] [--only variant,...]");
             return 2;
     }
 }
@@ -44,7 +51,7 @@ Directory.CreateDirectory(models);
 var rewrites = new Dictionary<(string Model, string Variant), string>();
 foreach (BenchModel model in BenchModels.All)
 {
-    foreach (Variant variant in Variants.All)
+    foreach (Variant variant in Variants.All.Where(v => only is null || v == Variants.Fp32 || only.Contains(v.Name)))
     {
         var proto = OnnxModelReader.ReadFile(Path.Combine(zoo, model.ZooFile));
         string rewrite = variant.Apply(proto);
@@ -54,11 +61,18 @@ foreach (BenchModel model in BenchModels.All)
     }
 }
 
+if (roundRobin > 0)
+{
+    Console.WriteLine(SideBySide.Render(MachineInfo.Collect(), BenchModels.All,
+        [.. Variants.All.Where(v => only is null || v == Variants.Fp32 || only.Contains(v.Name))], rewrites, roundRobin));
+    return 0;
+}
+
 Console.WriteLine($"== compile ({CompilerRuns.CompilerPath})");
 var compiles = new List<CompileMeasurement>();
 foreach (CompilerRun run in CompilerRuns.All)
 {
-    BenchModel model = BenchModels.Transformer;
+    BenchModel model = BenchModels.Get(run.Model);
     CompileMeasurement c = CompilerRuns.Measure(model, run, Path.Combine(zoo, model.ZooFile), Path.Combine(work, "compile", $"{model.Name}.{run.Target}.{run.Quantize}"));
     Console.WriteLine($"{model.Name} {run.Target} {run.Quantize}: {c.WallSeconds:F1} s, peak {c.PeakMemoryBytes / 1e6:F0} MB");
     compiles.Add(c);

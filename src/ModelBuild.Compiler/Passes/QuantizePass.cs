@@ -1,7 +1,9 @@
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Quantization;
 using ModelBuild.Compiler.Variants;
+using ModelBuild.Compiler.Verification;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
 
@@ -74,8 +76,8 @@ internal sealed class QuantizePass : IModelPass
         QuantizationResult? result = variant.Plan.Form switch
         {
             VariantForm.Fp32 => null,
-            VariantForm.Int8 => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full, tensors),
-            VariantForm.Int8Unsigned => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Unsigned, tensors),
+            VariantForm.Int8 => Int8(context, variant, model, Int8WeightRange.Full, tensors),
+            VariantForm.Int8Reduced => Int8(context, variant, model, Int8WeightRange.Reduced, tensors),
             VariantForm.Fp16Weights => Fp16WeightConverter.Apply(model, tensors),
             VariantForm.Fp16Compute => Fp16GraphConverter.Apply(model, tensors),
             VariantForm.Int4 => Int4WeightQuantizer.Apply(model, tensors: tensors),
@@ -89,5 +91,41 @@ internal sealed class QuantizePass : IModelPass
                 "; the variant keeps the original precision.");
         }
         return result;
+    }
+
+    /// <summary>MatMul/Gemm weights dynamic int8, then Convs static int8 where that is accurate and faster here.</summary>
+    private static QuantizationResult Int8(CompilationContext context, CompiledVariant variant, ModelProto model, Int8WeightRange range, TensorSource tensors)
+    {
+        QuantizationResult matMuls = Int8DynamicQuantizer.Apply(model, range, tensors);
+        int convs = ConvSite.Find(model).Count;
+        if (convs == 0) return matMuls;
+        string? whyNot = null;
+        IReadOnlyList<SampleSet>? samples = null;
+        if (context.IsLarge)
+        {
+            whyNot = "static int8 calibrates on the whole model in memory, which a model over the large-model limit is not";
+        }
+        else
+        {
+            try
+            {
+                samples = context.Settings.SampleInputs is { } folder
+                    ? SampleInputLoader.Load(folder, context.Model)
+                    : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, VerifyPass.SampleSeed);
+            }
+            catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
+            {
+                whyNot = $"no calibration inputs: {e.Message}";
+            }
+        }
+        if (samples is null)
+        {
+            var kept = new KeptLog();
+            for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({whyNot})");
+            return matMuls.Plus(kept.Result(0));
+        }
+        double minCosine = context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine;
+        string work = Path.Combine(context.WorkDirectory, "conv-int8", variant.Plan.Target.Name());
+        return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.Job.Model, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work));
     }
 }

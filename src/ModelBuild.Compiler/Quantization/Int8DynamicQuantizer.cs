@@ -8,8 +8,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// <c>DynamicQuantizeMatMul</c> (A quantized to uint8 at run time, B int8 symmetric with one scale per output column,
 /// or uint8 with a scale and zero point per column (<see cref="Int8WeightRange.Unsigned"/>), bias folded), and
 /// embedding tables become fp16 (<see cref="Fp16EmbeddingConverter"/>). A contrib op rather than QDQ or MatMulInteger,
-/// so it works at every opset, and the fastest form measured on ORT CPU (see FACTS.md). Conv stays fp32: no int8 Conv
-/// form beat fp32 on ORT 1.31 CPU (see <see cref="ConvReason"/>).
+/// so it works at every opset, and the fastest form measured on ORT CPU (see FACTS.md). Convs are left to
+/// <see cref="StaticInt8ConvQuantizer"/>: dynamic int8 Conv (ConvInteger) was 3.1x slower than fp32 on ORT 1.31.
 /// </summary>
 internal static class Int8DynamicQuantizer
 {
@@ -19,9 +19,6 @@ internal static class Int8DynamicQuantizer
     /// gates, the 4×16 of a small MLP) are also the ones where quantization error shows most in the output.
     /// </summary>
     public const int MinWeightElements = 4096;
-
-    /// <summary>Why Conv nodes are kept: medians on a 4-stage conv net (64×64, 1 thread, AVX2), ORT 1.31.1.</summary>
-    public const string ConvReason = "ORT 1.31 CPU int8 Conv slower than fp32: ConvInteger 3.1x, QLinearConv 1.04x latency";
 
     /// <remarks><c>tensors</c>: where weights are read (external tensors of large models); default: inline only.</remarks>
     public static QuantizationResult Apply(ModelProto model, Int8WeightRange range, TensorSource? tensors = null)
@@ -63,16 +60,7 @@ internal static class Int8DynamicQuantizer
 
             node.Output.Add(m.Output);
             return node;
-        }, tensors)
-        {
-            Visit = (node, scope) =>
-            {
-                if (node.OpType == "Conv" && GraphScope.IsDefaultDomain(node) && node.Input.Count >= 2 && scope.ResolveConstant(node.Input[1]) is not null)
-                {
-                    rewriter!.Kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({ConvReason})");
-                }
-            },
-        };
+        }, tensors);
 
         rewriter.Run();
         if (rewriter.Rewritten > 0) OpsetImports.EnsureMicrosoft(model);

@@ -74,6 +74,13 @@ internal static class TensorData
     public static TensorProto UInt8(string name, long[] dims, ReadOnlySpan<byte> values) =>
         Raw(name, DataType.Uint8, dims, values.ToArray());
 
+    public static TensorProto Int32(string name, long[] dims, ReadOnlySpan<int> values)
+    {
+        var bytes = new byte[values.Length * sizeof(int)];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), values[i]);
+        return Raw(name, DataType.Int32, dims, bytes);
+    }
+
     /// <summary>float16 tensor, values rounded to nearest even (IEEE conversion; deterministic).</summary>
     public static TensorProto Float16(string name, long[] dims, ReadOnlySpan<float> values, bool saturate)
     {

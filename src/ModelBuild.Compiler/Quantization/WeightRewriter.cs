@@ -34,9 +34,6 @@ internal sealed class WeightRewriter
 
     public int Rewritten { get; private set; }
 
-    /// <summary>Hook to look at every node once (e.g. to count Conv nodes); called with the node's scope.</summary>
-    public Action<NodeProto, GraphScope>? Visit { get; init; }
-
     public void Run()
     {
         if (_model.Graph is null) return;
@@ -54,7 +51,6 @@ internal sealed class WeightRewriter
         foreach (var node in graph.Node.ToList())
         {
             if (removed.Contains(node)) continue;
-            Visit?.Invoke(node, scope);
             WeightedMatMul? match = WeightedMatMul.Match(node, scope, consumers, _allowGemm, out string? whyNot);
             if (match is null)
             {

@@ -10,10 +10,11 @@ internal enum VariantForm
     /// <summary>int8 weights over the full range [-127, 127] (ARM: no saturation in its int8 dot products).</summary>
     Int8,
     /// <summary>
-    /// uint8 weights with a zero point per column: ONNX Runtime's u8×u8 kernels cannot saturate (unlike u8×s8 on AVX2
-    /// without VNNI), so it runs right on every x64 and keeps all 8 bits.
+    /// 7-bit int8 weights [-63, 63]: u8×s8 pairs cannot saturate the int16 sums of AVX2 without VNNI, so it runs right
+    /// on every x64, and VNNI/AMX run it with the same fast s8 kernels as full range (uint8 weights would take ONNX
+    /// Runtime's slow u8×u8 path there: docs/compilation.md).
     /// </summary>
-    Int8Unsigned,
+    Int8Reduced,
     /// <summary>float16 storage, float32 arithmetic (half the size; CPUs compute most ops in fp32 anyway).</summary>
     Fp16Weights,
     /// <summary>The graph computes in float16 (GPUs); float inputs and outputs are kept.</summary>

@@ -5,10 +5,12 @@ namespace ModelBuild.Compiler.Variants;
 
 /// <summary>
 /// Decides each target's form. fp16 computes in fp16 on cuda and arm64 (ONNX Runtime has ARM64 fp16 kernels; where
-/// one is missing it casts around that op) and is storage only elsewhere. int8 on x64 is uint8 weights with zero
-/// points: ONNX Runtime's u8×u8 kernels cannot saturate, unlike u8×s8 on AVX2 without VNNI, and keep all 8 bits
-/// (cosine 0.99990 against 0.99979 for 7-bit signed weights on the zoo transformer, docs/compilation.md). The
-/// portable cpu variant must be right on every CPU, so it is the same; arm64 and mobile use full-range signed int8.
+/// one is missing it casts around that op) and is storage only elsewhere. int8 on x64 is 7-bit signed weights: the
+/// u8×s8 products cannot saturate on AVX2 without VNNI, and CPUs with VNNI or AMX run them with their fast s8 kernels
+/// (transformer 0.32x fp32 there, where uint8 weights gain nothing: ONNX Runtime has no VNNI u8×u8 kernel; cosine
+/// 0.99979 against 0.99990 for full range, docs/compilation.md). One file serves both kinds of x64, so Load() needs no
+/// CPU check. The portable cpu variant must be right on every CPU, so it is the same; arm64 and mobile use full-range
+/// signed int8.
 /// CUDA has no int8 form in ONNX Runtime (DynamicQuantizeMatMul is CPU-only), so int8 becomes fp16 there. cuda and mobile are optimized at most at
 /// the basic level: extended fusions made with the CPU provider produce contrib ops that the CUDA, NNAPI and
 /// CoreML providers may not run. An fp16-compute graph is not optimized offline at all: ONNX Runtime's CPU provider
@@ -39,7 +41,7 @@ internal static class VariantPlanner
         {
             (QuantizeMode.None, _) => VariantForm.Fp32,
             (QuantizeMode.Int8, Target.Arm64 or Target.Mobile) => VariantForm.Int8,
-            (QuantizeMode.Int8, _) => VariantForm.Int8Unsigned,
+            (QuantizeMode.Int8, _) => VariantForm.Int8Reduced,
             (QuantizeMode.Fp16, Target.Cuda or Target.Arm64) => VariantForm.Fp16Compute,
             (QuantizeMode.Fp16, _) => VariantForm.Fp16Weights,
             (QuantizeMode.Int4, _) => VariantForm.Int4,

@@ -133,7 +133,7 @@ public sealed class CompilationPassesTests
         Assert.Equal(["cpu", "cuda"], File.ReadAllLines(job.AssetListFile).Select(a => a.Split('/')[0]));
         JsonNode[] variants = Report(job)["variants"]!.AsArray().Select(v => v!["variant"]!).ToArray();
         Assert.Equal(["cpu", "cuda"], variants.Select(v => (string?)v["target"]));
-        Assert.Equal("Int8Unsigned", (string?)variants[0]["form"]);
+        Assert.Equal("Int8Reduced", (string?)variants[0]["form"]);
         Assert.NotEmpty(variants[0]["verification"]!["outputs"]!.AsArray());
         Assert.Contains(Messages(lines), m => m.Kind == "info" && m.Text.Contains(" -> cpu int8 (fallback for RIDs no CPU target serves): ", StringComparison.Ordinal));
         Assert.Contains("\"target\": \"cpu\"", File.ReadAllText(job.SignatureFile));

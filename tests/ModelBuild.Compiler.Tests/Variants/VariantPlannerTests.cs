@@ -16,8 +16,8 @@ public sealed class VariantPlannerTests
 
     [Theory]
     [InlineData("none", "cpu", "Fp32", "Extended", false, "cpu")]
-    [InlineData("int8", "cpu", "Int8Unsigned", "Extended", false, "cpu")]
-    [InlineData("int8", "x64", "Int8Unsigned", "Extended", false, "cpu")]
+    [InlineData("int8", "cpu", "Int8Reduced", "Extended", false, "cpu")]
+    [InlineData("int8", "x64", "Int8Reduced", "Extended", false, "cpu")]
     [InlineData("int8", "arm64", "Int8", "Extended", false, "cpu")]
     [InlineData("int8", "mobile", "Int8", "Basic", true, "cpu")]
     [InlineData("fp16", "cpu", "Fp16Weights", "Extended", false, "cpu")]
@@ -109,7 +109,7 @@ public sealed class VariantPlannerTests
     {
         VariantPlan fallback = VariantPlanner.Plan(CompileSettings.Parse(Job("int8", "cuda", "cuda=fp16")))[0];
 
-        Assert.Equal(new VariantPlan(Target.Cpu, QuantizeMode.Int8, QuantizeMode.Int8, VariantForm.Int8Unsigned, OptimizationLevel.Extended,
+        Assert.Equal(new VariantPlan(Target.Cpu, QuantizeMode.Int8, QuantizeMode.Int8, VariantForm.Int8Reduced, OptimizationLevel.Extended,
             OrtFormat: false, "cpu", Substitution: null, Fallback: true), fallback);
         Assert.Equal(Single("int8", "cpu").Identity, fallback.Identity);   // same bytes as a requested cpu variant: one cache entry
     }

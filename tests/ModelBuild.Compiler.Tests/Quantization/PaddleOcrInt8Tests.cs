@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+using ModelZoo.Published;
+using Xunit.Abstractions;
+
+namespace ModelBuild.Compiler.Tests.Quantization;
+
+/// <summary>
+/// Regression for issue #12: the published PP-OCRv4 recognizer and detector built with Quantize="int8" for x64 stay
+/// within cosine 0.99 of fp32, and the report says what became of their Convs (int8, or fp32 with measured numbers).
+/// </summary>
+public sealed class PaddleOcrInt8Tests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("ch_PP-OCRv4_rec_infer.onnx")]
+    [InlineData("ch_PP-OCRv4_det_infer.onnx")]
+    public void PaddleOcr_x64_int8_stays_close_and_reports_its_conv_decision(string file)
+    {
+        using var temp = new TempFolder();
+        var job = Jobs.For(PublishedModels.PaddleOcr.File(file), temp.Path) with { Quantize = "int8", Targets = "x64", VerifySamples = "2" };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        JsonNode variant = JsonNode.Parse(File.ReadAllBytes(job.ReportFile!))!["variants"]![0]!["variant"]!;
+        JsonNode verification = variant["verification"]!;
+        string[] notes = [.. variant["keptNotes"]!.AsArray().Select(n => (string)n!)];
+        output.WriteLine($"{file}: latency {(double)verification["latencyRatio"]!}x, size {(double)variant["sizeRatio"]!}x\n{string.Join("\n", notes)}");
+        Assert.All(verification["outputs"]!.AsArray(), o => Assert.True((double)o!["cosine"]! >= 0.99, $"cosine {o["cosine"]}"));
+        Assert.Contains(notes, n => System.Text.RegularExpressions.Regex.IsMatch(n,
+            @"^Conv: (\d+ of \d+ int8 \(static QDQ, .*cosine 0\.99\d+, \d+\.\d\dx latency of fp32 Convs|\d+ nodes? kept fp32 \(static int8 (not faster on this machine: \d+\.\d\dx|missed cosine))"));
+    }
+}
