@@ -1,0 +1,125 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelBuild.Compiler.Quantization;
+using ModelBuild.Compiler.Verification;
+using ModelBuild.Onnx;
+using ModelBuild.Onnx.Protos;
+using ModelZoo.Published;
+using static ModelZoo.OnnxBuilder;
+using DataType = ModelBuild.Onnx.Protos.TensorProto.Types.DataType;
+
+namespace ModelBuild.Compiler.Tests.Quantization;
+
+/// <summary>
+/// fp16 compute on the published PP-OCRv4 detector (DBNet: Conv + BatchNormalization + ConvTranspose/Resize + Sigmoid,
+/// a BatchNormalization variance of 9.8e7) and recognizer, for the CPU and the CUDA form, against fp32 on the CPU.
+/// </summary>
+public sealed class Fp16ComputeTests
+{
+    private const double MinCosine = 0.999;
+
+    private static ModelProto Published(string file) => OnnxModelReader.ReadFile(PublishedModels.PaddleOcr.File(file));
+
+    /// <summary>Normalized-image-like inputs: uniform in [-1, 1).</summary>
+    private static Dictionary<string, DenseTensor<float>> Image(ModelProto model, int batch, int height, int width) =>
+        Ort.RandomInputs(12, (model.Graph.Input[0].Name, [batch, 3, height, width]));
+
+    [Theory]
+    [InlineData("ch_PP-OCRv4_det_infer.onnx", 1, 320, 320, false)]
+    [InlineData("ch_PP-OCRv4_det_infer.onnx", 1, 320, 320, true)]
+    [InlineData("ch_PP-OCRv4_rec_infer.onnx", 2, 48, 320, false)]
+    [InlineData("ch_PP-OCRv4_rec_infer.onnx", 2, 48, 320, true)]
+    public void Published_ocr_model_in_fp16_matches_fp32(string file, int batch, int height, int width, bool cuda)
+    {
+        ModelProto model = Published(file);
+        ModelProto converted = model.Clone();
+        var inputs = Image(model, batch, height, width);
+        QuantizationResult result = Fp16GraphConverter.Apply(converted, options: new Fp16Options(cuda, Calibrate(model, inputs)));
+
+        Assert.True(result.QuantizedNodes > model.Graph.Node.Count / 2, string.Join("\n", result.KeptReasons));
+        Assert.Equal(model.Graph.Input.Select(ElemType), converted.Graph.Input.Select(ElemType));
+        Assert.Equal(model.Graph.Output.Select(ElemType), converted.Graph.Output.Select(ElemType));
+        double cosine = Ort.Compare(model, converted, inputs);
+        Assert.True(cosine >= MinCosine, $"{file} (cuda: {cuda}): cosine {cosine}\n{string.Join("\n", result.KeptReasons)}");
+    }
+
+    [Fact]
+    public void Detector_batch_norm_with_variance_beyond_fp16_stays_fp32()
+    {
+        ModelProto model = Published("ch_PP-OCRv4_det_infer.onnx");
+        QuantizationResult result = Fp16GraphConverter.Apply(model);
+
+        Assert.Contains("BatchNormalization: 1 node kept fp32 (constant beyond fp16's range)", result.KeptReasons);
+        var batchNorm = model.Graph.Node.Single(n => n.OpType == "BatchNormalization" && n.Input.Contains("batch_norm_0.w_2"));
+        Assert.All(batchNorm.Input.Skip(1), name => Assert.NotEqual((int)DataType.Float16, TypeOf(model, name)));
+    }
+
+    [Theory]
+    [InlineData("ch_PP-OCRv4_det_infer.onnx", 24)]
+    [InlineData("ch_PP-OCRv4_rec_infer.onnx", 28)]
+    public void Cuda_form_leaves_no_fp16_op_without_a_cuda_fp16_kernel(string file, int clips)
+    {
+        ModelProto model = Published(file);
+        long opset = model.OpsetImport.Single(o => o.Domain is "" or "ai.onnx").Version;
+        ModelProto cpu = model.Clone(), cuda = model.Clone();
+        Fp16GraphConverter.Apply(cpu);
+        QuantizationResult result = Fp16GraphConverter.Apply(cuda, options: new Fp16Options(CudaKernels: true));
+
+        // Clip before opset 12 has float-only CUDA kernels: fp16 on the CPU form, fp32 in the CUDA form.
+        Assert.Contains(Fp16Nodes(cpu), n => n.OpType == "Clip");
+        Assert.Contains($"Clip: {clips} nodes kept fp32 (no CUDA fp16 kernel)", result.KeptReasons);
+        var fp16 = Fp16Nodes(cuda);
+        Assert.Contains(fp16, n => n.OpType == "Conv");
+        Assert.All(fp16, n => Assert.True(Fp16CudaKernels.Has(n.OpType, opset), $"{n.OpType} '{n.Name}' computes in fp16 without a CUDA fp16 kernel at opset {opset}"));
+    }
+
+    [Fact]
+    public void Calibration_keeps_nodes_whose_activations_overflow_fp16_in_fp32()
+    {
+        // x * 300 * 300 reaches 9e4 for |x| near 1: beyond fp16 (65504); scaled back down, y is of order 1.
+        var graph = new GraphProto { Name = "overflow" };
+        graph.Input.Add(Value("x", DataType.Float, [Dim(4), Dim(256)]));
+        graph.Output.Add(Value("y", DataType.Float, [Dim(4), Dim(256)]));
+        graph.Initializer.Add(Scalar("big", 300f));
+        graph.Initializer.Add(Scalar("small", 1f / 90000f));
+        graph.Node.Add(Node("Mul", "up1", ["x", "big"], ["a"]));
+        graph.Node.Add(Node("Mul", "up2", ["a", "big"], ["b"]));
+        graph.Node.Add(Node("Mul", "down", ["b", "small"], ["c"]));
+        graph.Node.Add(Node("Relu", "relu", ["c"], ["y"]));
+        ModelProto model = Model(graph);
+        var inputs = Ort.RandomInputs(3, ("x", [4, 256]));
+
+        // Without calibration 'b' is fp16, where it overflows (ONNX Runtime's CPU provider happens to compute Mul in
+        // fp32 and would hide it; the CUDA provider would not).
+        ModelProto plain = model.Clone();
+        Fp16GraphConverter.Apply(plain);
+        Assert.Contains(Fp16Nodes(plain), n => n.Name == "up2");
+
+        var ranges = Calibrate(model, inputs);
+        Assert.True(float.IsInfinity((float)(Half)ranges["b"]), $"max |b| {ranges["b"]}");
+        ModelProto calibrated = model.Clone();
+        QuantizationResult result = Fp16GraphConverter.Apply(calibrated, options: new Fp16Options(Ranges: ranges));
+        Assert.Contains("Mul: 2 nodes kept fp32 (calibrated values beyond fp16's range)", result.KeptReasons);
+        Assert.Equal(["up1", "relu"], Fp16Nodes(calibrated).Select(n => n.Name));
+        Assert.True(Ort.Compare(model, calibrated, inputs) >= 0.9999);
+    }
+
+    private static Dictionary<string, float> Calibrate(ModelProto model, Dictionary<string, DenseTensor<float>> inputs) =>
+        Fp16ValueRanges.Measure(model, [new SampleSet([.. inputs.Select(p => new SampleTensor(p.Key, TensorElementType.Float,
+            [.. p.Value.Dimensions.ToArray().Select(d => (long)d)], p.Value.Buffer.ToArray()))])]);
+
+    private static int ElemType(ValueInfoProto value) => value.Type.TensorType.ElemType;
+
+    private static int TypeOf(ModelProto model, string name) =>
+        model.Graph.Initializer.FirstOrDefault(t => t.Name == name)?.DataType
+        ?? model.Graph.ValueInfo.FirstOrDefault(v => v.Name == name)?.Type.TensorType.ElemType
+        ?? model.Graph.Node.Where(n => n.Output.Contains(name)).Select(n => n.Attribute.FirstOrDefault(a => a.Name == "value")?.T?.DataType ?? 0).FirstOrDefault();
+
+    /// <summary>Nodes other than Cast that read or write a float16 value.</summary>
+    private static List<NodeProto> Fp16Nodes(ModelProto model)
+    {
+        var types = ElementTypes.Infer(model.Graph);
+        return model.Graph.Node
+            .Where(n => n.OpType != "Cast" && n.Input.Concat(n.Output).Any(v => types.GetValueOrDefault(v) == (int)DataType.Float16))
+            .ToList();
+    }
+}
