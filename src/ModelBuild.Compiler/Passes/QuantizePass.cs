@@ -1,7 +1,10 @@
+using System.Runtime.CompilerServices;
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Quantization;
 using ModelBuild.Compiler.Variants;
+using ModelBuild.Compiler.Verification;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
 
@@ -77,7 +80,7 @@ internal sealed class QuantizePass : IModelPass
             VariantForm.Int8 => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full, tensors),
             VariantForm.Int8Unsigned => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Unsigned, tensors),
             VariantForm.Fp16Weights => Fp16WeightConverter.Apply(model, tensors),
-            VariantForm.Fp16Compute => Fp16GraphConverter.Apply(model, tensors),
+            VariantForm.Fp16Compute => Fp16Compute(context, variant, model, tensors),
             VariantForm.Int4 => Int4WeightQuantizer.Apply(model, tensors: tensors),
             _ => throw new InvalidOperationException($"Unknown form {variant.Plan.Form}."),
         };
@@ -88,5 +91,48 @@ internal sealed class QuantizePass : IModelPass
                 $"({string.Join("; ", result.KeptReasons.Take(3))}); the variant keeps the original precision.");
         }
         return result;
+    }
+
+    /// <summary>Calibrated value ranges, measured once per model for all its fp16-compute variants (arm64, cuda).</summary>
+    private static readonly ConditionalWeakTable<CompilationContext, IReadOnlyDictionary<string, float>?> Fp16Ranges = [];
+
+    /// <summary>
+    /// fp16 compute, calibrated on the verification inputs; the cuda form keeps ops without a CUDA fp16 kernel fp32 and
+    /// stays fp32 altogether (MB5150) when too few heavy ops could be fp16 (<see cref="Fp16CudaPayoff"/>).
+    /// </summary>
+    private static QuantizationResult? Fp16Compute(CompilationContext context, CompiledVariant variant, ModelProto model, TensorSource tensors)
+    {
+        bool cuda = variant.Plan.Target == Target.Cuda;
+        IReadOnlyDictionary<string, float>? ranges = Fp16Ranges.GetValue(context, Calibrate);
+        GraphProto? original = cuda ? model.Graph.Clone() : null;
+        QuantizationResult result = Fp16GraphConverter.Apply(model, tensors, new Fp16Options(cuda, ranges));
+        if (original is null || result.QuantizedNodes == 0 || Fp16CudaPayoff.WhyNot(model.Graph) is not { } why)
+        {
+            return result;
+        }
+        model.Graph = original;
+        context.Reporter.Warning("MB5150", context.Job.Model, $"Target cuda: the variant stays fp32: {why}.");
+        return null;
+    }
+
+    /// <summary>Largest |value| of each float value on the verification inputs; null for large models (the graph with every value as an output would not fit one protobuf message) or inputs samples cannot be made for.</summary>
+    private static IReadOnlyDictionary<string, float>? Calibrate(CompilationContext context)
+    {
+        if (context.IsLarge) return null;
+        try
+        {
+            IReadOnlyList<SampleSet> samples = context.Settings.SampleInputs is { } folder
+                ? SampleInputLoader.Load(folder, context.Model)
+                : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, VerifyPass.SampleSeed);
+            return Fp16ValueRanges.Measure(context.ModelWithData(), samples);
+        }
+        catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
+        {
+            return null; // verification reports it (MB5012); constants are still range-checked
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            return null; // the CPU cannot run the model: verification reports it; constants are still range-checked
+        }
     }
 }

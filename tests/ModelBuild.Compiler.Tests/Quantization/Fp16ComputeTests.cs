@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Compiler.Quantization;
 using ModelBuild.Compiler.Verification;
 using ModelBuild.Onnx;
@@ -101,6 +104,52 @@ public sealed class Fp16ComputeTests
         Assert.Contains("Mul: 2 nodes kept fp32 (calibrated values beyond fp16's range)", result.KeptReasons);
         Assert.Equal(["up1", "relu"], Fp16Nodes(calibrated).Select(n => n.Name));
         Assert.True(Ort.Compare(model, calibrated, inputs) >= 0.9999);
+    }
+
+    [Fact]
+    public void Build_of_the_detector_for_cuda_and_arm64_passes_fp16_verification()
+    {
+        using var temp = new TempFolder();
+        File.Copy(PublishedModels.PaddleOcr.File("ch_PP-OCRv4_det_infer.onnx"), temp.File("det.onnx"));
+        CompileJob job = Jobs.For(temp.File("det.onnx"), temp.File("out"), "Detector") with
+        {
+            Quantize = "fp16", Targets = "arm64;cuda", Fallback = "none", VerifySamples = "2",
+        };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        var variants = JsonNode.Parse(File.ReadAllBytes(job.ReportFile!))!["variants"]!.AsArray().Select(v => v!["variant"]!).ToList();
+        Assert.Equal(["Fp16Compute", "Fp16Compute"], variants.Select(v => (string?)v["form"]));
+        Assert.All(variants, v => Assert.All(v["verification"]!["outputs"]!.AsArray(), o => Assert.True((double)o!["cosine"]! >= MinCosine, o.ToJsonString())));
+    }
+
+    [Fact]
+    public void Cuda_variant_whose_heavy_ops_cannot_be_fp16_stays_fp32_with_MB5150()
+    {
+        // The MatMul weight (up to 2e5) leaves fp16's range, so the only heavy op stays fp32: fp16 would be casts only.
+        var graph = new GraphProto { Name = "wide" };
+        graph.Input.Add(Value("x", DataType.Float, [Dim(4), Dim(64)]));
+        graph.Output.Add(Value("y", DataType.Float, [Dim(4), Dim(64)]));
+        var weight = TestModels.Weight("W", 9, 64, 64);
+        float[] values = [.. MemoryMarshal.Cast<byte, float>(weight.RawData.Span).ToArray().Select(v => v * 1.6e6f)];
+        graph.Initializer.Add(Floats("W", [64, 64], values));
+        graph.Initializer.Add(Scalar("scale", 1e-5f));
+        graph.Node.Add(Node("MatMul", "wide", ["x", "W"], ["h"]));
+        graph.Node.Add(Node("Mul", "narrow", ["h", "scale"], ["z"]));
+        graph.Node.Add(Node("Tanh", "squash", ["z"], ["y"]));
+        using var temp = new TempFolder();
+        OnnxModelWriter.WriteFile(Model(graph), temp.File("wide.onnx"));
+        CompileJob job = Jobs.For(temp.File("wide.onnx"), temp.File("out"), "Wide") with { Quantize = "fp16", Targets = "cuda", Fallback = "none" };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        var warning = lines.Select(Jobs.Parse).Single(m => m.Code == "MB5150");
+        Assert.Equal("warning", warning.Kind);
+        Assert.Contains("only 0 of 1 Conv/MatMul/Gemm/recurrent nodes can compute in fp16", warning.Text, StringComparison.Ordinal);
+        ModelProto asset = OnnxModelReader.ReadFile(Path.Combine(temp.File("out"), "Wide", "cuda", "wide.onnx"));
+        Assert.DoesNotContain(asset.Graph.Initializer, t => t.DataType == (int)DataType.Float16);
     }
 
     private static Dictionary<string, float> Calibrate(ModelProto model, Dictionary<string, DenseTensor<float>> inputs) =>
