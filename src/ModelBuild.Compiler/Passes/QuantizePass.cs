@@ -93,19 +93,23 @@ internal sealed class QuantizePass : IModelPass
         return result;
     }
 
-    /// <summary>Calibrated value ranges, measured once per model for all its fp16-compute variants (arm64, cuda).</summary>
-    private static readonly ConditionalWeakTable<CompilationContext, IReadOnlyDictionary<string, float>?> Fp16Ranges = [];
+    /// <summary>Calibration samples and value ranges, measured once per model for all its fp16-compute variants (arm64, cuda).</summary>
+    private static readonly ConditionalWeakTable<CompilationContext, Fp16Calibration?> Fp16Calibrations = [];
 
     /// <summary>
-    /// fp16 compute, calibrated on the verification inputs; the cuda form keeps ops without a CUDA fp16 kernel fp32 and
-    /// stays fp32 altogether (MB5150) when too few heavy ops could be fp16 (<see cref="Fp16CudaPayoff"/>).
+    /// fp16 compute, calibrated on the verification inputs, with the last layers kept fp32 where the outputs need it
+    /// (<see cref="Fp16TailSearch"/>); the cuda form keeps ops without a CUDA fp16 kernel fp32 and stays fp32 altogether
+    /// (MB5150) when too few heavy ops could be fp16 (<see cref="Fp16CudaPayoff"/>).
     /// </summary>
     private static QuantizationResult? Fp16Compute(CompilationContext context, CompiledVariant variant, ModelProto model, TensorSource tensors)
     {
         bool cuda = variant.Plan.Target == Target.Cuda;
-        IReadOnlyDictionary<string, float>? ranges = Fp16Ranges.GetValue(context, Calibrate);
+        Fp16Calibration? calibration = Fp16Calibrations.GetValue(context, Calibrate);
         GraphProto? original = cuda ? model.Graph.Clone() : null;
-        QuantizationResult result = Fp16GraphConverter.Apply(model, tensors, new Fp16Options(cuda, ranges));
+        var options = new Fp16Options(cuda, calibration?.Ranges);
+        QuantizationResult result = calibration is null
+            ? Fp16GraphConverter.Apply(model, tensors, options)
+            : Fp16TailSearch.Apply(model, tensors, options, calibration.Samples, context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine);
         if (original is null || result.QuantizedNodes == 0 || Fp16CudaPayoff.WhyNot(model.Graph) is not { } why)
         {
             return result;
@@ -115,8 +119,11 @@ internal sealed class QuantizePass : IModelPass
         return null;
     }
 
-    /// <summary>Largest |value| of each float value on the verification inputs; null for large models (the graph with every value as an output would not fit one protobuf message) or inputs samples cannot be made for.</summary>
-    private static IReadOnlyDictionary<string, float>? Calibrate(CompilationContext context)
+    /// <summary>
+    /// Largest |value| of each float value on the verification inputs; null for large models (the graph with every
+    /// value as an output would not fit one protobuf message), inputs samples cannot be made for, or a model the CPU cannot run.
+    /// </summary>
+    private static Fp16Calibration? Calibrate(CompilationContext context)
     {
         if (context.IsLarge) return null;
         try
@@ -124,7 +131,7 @@ internal sealed class QuantizePass : IModelPass
             IReadOnlyList<SampleSet> samples = context.Settings.SampleInputs is { } folder
                 ? SampleInputLoader.Load(folder, context.Model)
                 : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, VerifyPass.SampleSeed);
-            return Fp16ValueRanges.Measure(context.ModelWithData(), samples);
+            return samples.Count == 0 ? null : new Fp16Calibration(samples, Fp16ValueRanges.Measure(context.ModelWithData(), samples));
         }
         catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
         {
@@ -132,7 +139,9 @@ internal sealed class QuantizePass : IModelPass
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            return null; // the CPU cannot run the model: verification reports it; constants are still range-checked
+            return null; // verification reports it; constants are still range-checked
         }
     }
+
+    private sealed record Fp16Calibration(IReadOnlyList<SampleSet> Samples, IReadOnlyDictionary<string, float> Ranges);
 }

@@ -86,6 +86,7 @@ internal static class Fp16GraphConverter
             if (!touchesFloat) continue;
             string? why = !GraphScope.IsDefaultDomain(node) ? "other domain"
                 : Fp32Ops.Contains(node.OpType) ? "fp32 op"
+                : node.Output.Count > 0 && options.Fp32Nodes?.Contains(node.Output[0]) == true ? "near the outputs, for accuracy"
                 : options.CudaKernels && !Fp16CudaKernels.Has(node.OpType, opset) ? "no CUDA fp16 kernel"
                 : GraphScope.Subgraphs(node).Any() ? "has subgraphs"
                 : reads.Concat(node.Output).Any(n => n.Length > 0 && types.GetValueOrDefault(n) == 0) ? "value types unknown"
@@ -105,14 +106,28 @@ internal static class Fp16GraphConverter
         //    initializer is fp16 when an fp16 node reads it; node outputs follow their node.
         var consumers = scope.Consumers();
         var outputs = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+
+        // A constant is fp16 when an fp16 node reads it; one only fp32 nodes read stays fp32 (Constant nodes too):
+        // rounding it to fp16 and back would put fp16 error into fp32 computation.
+        bool ReadByFp16(string value) =>
+            consumers.TryGetValue(value, out var readers) && readers.Any(fp16Nodes.Contains) && !outputs.Contains(value);
+        foreach (var node in graph.Node)
+        {
+            if (GraphScope.IsConstantNode(node) && fp16Nodes.Contains(node) && !node.Output.Any(ReadByFp16))
+            {
+                fp16Nodes.Remove(node);
+                converted--;
+                kept.Counted("Constant: {n} {nodes} kept fp32 (read by fp32 nodes only)");
+            }
+        }
+
         var native = new Dictionary<string, int>(StringComparer.Ordinal); // value → Float or Float16
         var nativeName = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tensor in graph.Initializer)
         {
             if (tensor.DataType != Float) continue;
             bool constant = scope.ResolveConstant(tensor.Name) is not null && !outputs.Contains(tensor.Name);
-            bool readByFp16 = consumers.TryGetValue(tensor.Name, out var readers) && readers.Any(fp16Nodes.Contains);
-            native[tensor.Name] = constant && readByFp16 && scope.Tensors.IsReadableFloat(tensor) ? Float16 : Float;
+            native[tensor.Name] = constant && ReadByFp16(tensor.Name) && scope.Tensors.IsReadableFloat(tensor) ? Float16 : Float;
         }
 
         foreach (var node in graph.Node)

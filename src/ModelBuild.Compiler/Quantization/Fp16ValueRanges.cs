@@ -42,7 +42,8 @@ internal static class Fp16ValueRanges
         }
 
         var ranges = new Dictionary<string, float>(StringComparer.Ordinal);
-        using var options = new SessionOptions { IntraOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC };
+        // As the verifier: all optimizations, and ORT's log (which quotes node names verbatim) kept off stderr.
+        using var options = new SessionOptions { IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var session = new InferenceSession(OnnxModelWriter.Serialize(probe), options);
         foreach (SampleSet sample in samples)
