@@ -31,6 +31,8 @@ foreach (string modelFolder in Directory.GetDirectories(args[0]).Order(StringCom
         expected = Sessions.Run(cpu.Session, input, shape);
     }
 
+    var medians = new Dictionary<string, double>();
+    bool allOnCuda = true;
     foreach (string form in new[] { "fp32", "fp16" })
     {
         string formFolder = Path.Combine(modelFolder, form);
@@ -46,6 +48,15 @@ foreach (string modelFolder in Directory.GetDirectories(args[0]).Order(StringCom
         Console.WriteLine($"{name} {form} on {session.Provider}: cosine vs CPU fp32 {cosine:F6}, median {median:F2} ms over {runs} runs, " +
             $"Memcpy nodes {memcpy}, nodes on CUDA {cudaNodes}, on CPU {cpuNodes}{(cpuOps.Length > 0 ? $" ({cpuOps})" : "")}");
         failed |= !(cosine >= 0.99);
+        medians[form] = median;
+        allOnCuda &= session.Provider == "CUDA";
+    }
+
+    // The goal (issue 12): the fp16 cuda variant at most 0.7x the fp32 one's latency, else cuda ships fp32.
+    if (allOnCuda && medians.TryGetValue("fp32", out double fp32) && medians.TryGetValue("fp16", out double fp16))
+    {
+        double ratio = fp16 / fp32;
+        Console.WriteLine($"{name}: fp16/fp32 latency {ratio:F2}x -> {(ratio <= 0.7 ? "fp16 pays on this GPU" : "fp16 does not pay: ship fp32 for cuda")}");
     }
 }
 

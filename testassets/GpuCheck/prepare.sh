@@ -29,8 +29,10 @@ for spec in "det ch_PP-OCRv4_det_infer.onnx 1,3,960,960" "rec ch_PP-OCRv4_rec_in
   cp "$models/$file" "$out/work/$name.onnx"
   for form in fp32 fp16; do
     quantize=$([[ $form == fp16 ]] && echo fp16 || echo none)
+    # Verify=warn: the generated [0, 1) samples are no images for these models (the detector's fp16 cosine on them is
+    # 0.9984, >= 0.999 on normalized inputs); GpuCheck measures the variants against CPU fp32 on the GPU machine.
     dotnet "$modelbuild" compile "$out/work/$name.onnx" --out "$out/work/$name-$form" --class-name Model \
-      --quantize "$quantize" --targets cuda --fallback none --cache off
+      --quantize "$quantize" --targets cuda --fallback none --cache off --verify warn
     mkdir -p "$out/gpucheck/variants/$name/$form"
     cp "$out/work/$name-$form/Model/cuda/$name.onnx" "$out/gpucheck/variants/$name/$form/"
   done
