@@ -166,9 +166,45 @@ public sealed class Fp16ComputeTests
         Assert.DoesNotContain(asset.Graph.Initializer, t => t.DataType == (int)DataType.Float16);
     }
 
+    [Fact]
+    public void Accuracy_search_keeps_the_last_layers_fp32_when_the_outputs_need_it()
+    {
+        // y = h·(100 + S) - h·100 = h·S: in fp16, 100 + S keeps steps of 1/16 and loses most of S (|S| ≤ 1/8). Keeping
+        // the last two of the four MatMuls (and the Sub) fp32 keeps that weight fp32 and fixes the output.
+        var graph = new GraphProto { Name = "cancel" };
+        graph.Input.Add(Value("x", DataType.Float, [Dim(8), Dim(64)]));
+        graph.Output.Add(Value("y", DataType.Float, [Dim(8), Dim(64)]));
+        graph.Initializer.Add(TestModels.Weight("W1", 21, 64, 64));
+        graph.Initializer.Add(TestModels.Weight("W2", 22, 64, 64));
+        float[] small = [.. MemoryMarshal.Cast<byte, float>(TestModels.Weight("S", 23, 64, 64).RawData.Span).ToArray()];
+        graph.Initializer.Add(Floats("Big", [64, 64], [.. small.Select(v => 100f + v)]));
+        graph.Initializer.Add(Floats("Hundreds", [64, 64], [.. small.Select(_ => 100f)]));
+        graph.Node.Add(Node("MatMul", "fc1", ["x", "W1"], ["h1"]));
+        graph.Node.Add(Node("MatMul", "fc2", ["h1", "W2"], ["h"]));
+        graph.Node.Add(Node("MatMul", "big", ["h", "Big"], ["g"]));
+        graph.Node.Add(Node("MatMul", "hundreds", ["h", "Hundreds"], ["o"]));
+        graph.Node.Add(Node("Sub", "cancel", ["g", "o"], ["y"]));
+        ModelProto model = Model(graph);
+        var inputs = Ort.RandomInputs(24, ("x", [8, 64]));
+
+        ModelProto plain = model.Clone();
+        Fp16GraphConverter.Apply(plain);
+        double plainCosine = Ort.Compare(model, plain, inputs);
+        Assert.True(plainCosine < 0.999, $"plain fp16 cosine {plainCosine}");
+
+        ModelProto searched = model.Clone();
+        QuantizationResult result = Fp16TailSearch.Apply(searched, TensorSource.Inline, Fp16Options.Default, [Sample(inputs)], 0.999);
+
+        Assert.Contains(result.KeptReasons, r => r.Contains("with the last 2 of 4 Conv/MatMul/Gemm/recurrent nodes and what follows kept fp32", StringComparison.Ordinal));
+        Assert.Equal(["fc1", "fc2"], Fp16Nodes(searched).Select(n => n.Name));
+        Assert.True(Ort.Compare(model, searched, inputs) >= 0.999);
+    }
+
     private static Dictionary<string, float> Calibrate(ModelProto model, Dictionary<string, DenseTensor<float>> inputs) =>
-        Fp16ValueRanges.Measure(model, [new SampleSet([.. inputs.Select(p => new SampleTensor(p.Key, TensorElementType.Float,
-            [.. p.Value.Dimensions.ToArray().Select(d => (long)d)], p.Value.Buffer.ToArray()))])]);
+        Fp16ValueRanges.Measure(model, [Sample(inputs)]);
+
+    private static SampleSet Sample(Dictionary<string, DenseTensor<float>> inputs) =>
+        new([.. inputs.Select(p => new SampleTensor(p.Key, TensorElementType.Float, [.. p.Value.Dimensions.ToArray().Select(d => (long)d)], p.Value.Buffer.ToArray()))]);
 
     private static int ElemType(ValueInfoProto value) => value.Type.TensorType.ElemType;
 
