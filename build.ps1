@@ -32,13 +32,14 @@ function Invoke-Build {
     Invoke-Dotnet build ModelBuild.sln -c $configuration '-nodeReuse:false'
 }
 
-# Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache.
+# Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache: MSBuild makes
+# it from VersionPrefix (Directory.Build.props) and this suffix, and writes it to artifacts/packages/version.txt.
 function Invoke-Pack {
-    $version = "0.1.0-dev.$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))"
-    Step "pack $version"
+    $suffix = "dev.$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))"
+    Step "pack (VersionSuffix $suffix)"
     Remove-Item -Recurse -Force artifacts/packages -ErrorAction SilentlyContinue
-    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build '-nodeReuse:false' "-p:PackageVersion=$version"
-    Set-Content -Path artifacts/packages/version.txt -Value $version -NoNewline:$false
+    Invoke-Dotnet pack ModelBuild.sln -c $configuration --no-build '-nodeReuse:false' "-p:VersionSuffix=$suffix"
+    Write-Host "packed $((Get-Content artifacts/packages/version.txt).Trim())"
 }
 
 function Invoke-Models {
@@ -73,14 +74,13 @@ function Invoke-Tests {
     & dotnet test ModelBuild.sln -c $configuration --no-build '-nodeReuse:false' --logger trx --results-directory $log 2>&1 |
         Tee-Object -FilePath "$log/test.log"
     $status = $LASTEXITCODE
-    # One closing line summed over all test projects.
+    # One closing line summed over all test projects, from the result files (one .trx per project): their Counters.
     $passed = 0; $failed = 0; $skipped = 0
-    foreach ($line in Get-Content "$log/test.log") {
-        if ($line -match '(Passed|Failed)!') {
-            if ($line -match 'Failed:\s+(\d+)') { $failed += [int]$Matches[1] }
-            if ($line -match 'Passed:\s+(\d+)') { $passed += [int]$Matches[1] }
-            if ($line -match 'Skipped:\s+(\d+)') { $skipped += [int]$Matches[1] }
-        }
+    foreach ($trx in Get-ChildItem "$log/*.trx") {
+        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $skipped += [int]$counters.total - [int]$counters.executed
     }
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     # The conformance test's summary line sits in its test output (the .trx), not in the console log.

@@ -27,14 +27,15 @@ build() {
   dotnet build ModelBuild.sln -c "$configuration" -nodeReuse:false
 }
 
-# Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache.
+# Every pack gets a new version, so a sample or test can never restore a stale copy from a NuGet cache: MSBuild makes
+# it from VersionPrefix (Directory.Build.props) and this suffix, and writes it to artifacts/packages/version.txt.
 pack() {
-  local version
-  version="0.1.0-dev.$(date -u +%Y%m%d%H%M%S)"
-  step "pack $version"
+  local suffix
+  suffix="dev.$(date -u +%Y%m%d%H%M%S)"
+  step "pack (VersionSuffix $suffix)"
   rm -rf artifacts/packages
-  dotnet pack ModelBuild.sln -c "$configuration" --no-build -nodeReuse:false -p:PackageVersion="$version"
-  echo "$version" > artifacts/packages/version.txt
+  dotnet pack ModelBuild.sln -c "$configuration" --no-build -nodeReuse:false -p:VersionSuffix="$suffix"
+  echo "packed $(cat artifacts/packages/version.txt)"
 }
 
 models() {
@@ -67,11 +68,11 @@ run_tests() {
     --logger "trx" --results-directory "$log" 2>&1 | tee "$log/test.log"
   local status=${PIPESTATUS[0]}
   set -e
-  # One closing line summed over all test projects.
-  awk '/(Passed|Failed)!/ {
-         for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-       }
-       END { gsub(",", "", f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log/test.log"
+  # One closing line summed over all test projects, from the result files (one .trx per project): their Counters.
+  cat "$log"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | tr ' ' '\n' | tr -d '"/>' | awk -F= '
+       $1 == "total" { t += $2 } $1 == "executed" { e += $2 } $1 == "passed" { p += $2 }
+       $1 == "failed" || $1 == "error" || $1 == "timeout" || $1 == "aborted" { f += $2 }
+       END { printf "%d passed, %d failed, %d skipped\n", p, f, t - e }' || true
   # The conformance test's summary line sits in its test output (the .trx), not in the console log.
   grep -ho 'conformance: typed [0-9]*/[0-9]* passed, direct [0-9]*/[0-9]* passed' "$log"/*.trx 2>/dev/null | head -n 1 || true
   return "$status"

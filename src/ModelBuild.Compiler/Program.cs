@@ -4,6 +4,7 @@ using ModelBuild.Compiler.Caching;
 using ModelBuild.Compiler.Cli;
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Compiler;
 
@@ -13,12 +14,12 @@ namespace ModelBuild.Compiler;
 /// </summary>
 internal static class Program
 {
-    private const string Usage = """
+    /// <summary>The compile switches come from the option schema, so the command line takes what MSBuild takes.</summary>
+    private static readonly string Usage = $"""
         Usage:
           modelbuild compile <model.onnx> [--out <dir>] [--class-name <Name>] [--namespace <Ns>] [--access public|internal]
-                     [--quantize none|int8|fp16|int4] [--targets cpu;x64;arm64;cuda;mobile] [--optimize extended|basic|none]
-                     [--verify error|warn|off] [--min-cosine <x>] [--max-abs-error <x>] [--verify-samples <n>]
-                     [--sample-inputs <dir>] [--fallback cpu|none] [--cache <dir> | --cache off]
+                     {string.Join(" ", CompileOptions.All.Select(o => $"[{o.Switch} {o.Accepted}]"))}
+                     {string.Join(" ", PerTargetSwitches.Select(s => $"[{s.Switch}]"))} [--cache <dir> | --cache off]
           modelbuild compile --manifest <jobs.json>      (used by the ModelBuild MSBuild targets)
           modelbuild inspect <model.onnx>               print the model's signature (inputs, outputs, metadata) as JSON
           modelbuild pack-models --manifest <job.json>  one model package per RID (used by `dotnet pack`, ModelPackageLayout=PerRid)
@@ -46,17 +47,32 @@ internal static class Program
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
         {
-            Console.Error.WriteLine($"error MB1091: {e.Message}");
+            // A job list MSBuild wrote is reported in the protocol, so the build shows this code rather than MB4010.
+            string? manifest = args.SkipWhile(a => a != "--manifest").Skip(1).FirstOrDefault();
+            if (manifest is null)
+            {
+                new Reporter(Console.Error, forMsBuild: false).Error("MB4050", null, $"Could not read or write a file: {e.Message}");
+            }
+            else
+            {
+                new Reporter(Console.Out, forMsBuild: true).Error("MB4051", manifest, $"The job list could not be read: {e.Message}");
+            }
             return 1;
         }
     }
+
+    /// <summary>Per-target overrides of the schema (<c>--cuda-quantize</c> for <c>CudaQuantize</c>), with their target.</summary>
+    private static IEnumerable<(string Switch, string Target)> PerTargetSwitches =>
+        from option in CompileOptions.All.Where(o => o.PerTarget)
+        from target in BuildTargets.All
+        select ($"--{target.Name}{option.Switch[1..]}", target.Name);
 
     private static int Compile(string[] args)
     {
         var arguments = new Arguments(args,
         [
-            "--manifest", "--out", "--class-name", "--namespace", "--access", "--quantize", "--targets", "--optimize", "--verify",
-            "--min-cosine", "--max-abs-error", "--verify-samples", "--sample-inputs", "--fallback", "--cache",
+            "--manifest", "--out", "--class-name", "--namespace", "--access", "--cache",
+            .. CompileOptions.All.Select(o => o.Switch), .. PerTargetSwitches.Select(s => s.Switch),
         ]);
         if (arguments["--manifest"] is { } manifestPath)
         {
@@ -70,17 +86,37 @@ internal static class Program
             throw new UsageException("compile takes exactly one model file.");
         }
         string model = Path.GetFullPath(arguments.Positional[0]);
-        string className = arguments["--class-name"] ?? ModelBuild.Tasks.ModelNaming.DefaultClassName(model);
+        string className = arguments["--class-name"] ?? ModelNaming.DefaultClassName(model);
+        string ns = arguments["--namespace"] ?? "Models";
+        if (ModelNaming.CheckClassName(className) is { } classProblem)
+        {
+            throw new UsageException($"--class-name '{className}' cannot name the generated class: {classProblem}.");
+        }
+        if (ModelNaming.CheckNamespace(ns) is { } nsProblem)
+        {
+            throw new UsageException($"--namespace '{ns}' is not a valid C# namespace: {nsProblem}.");
+        }
         string output = Path.GetFullPath(arguments["--out"] ?? Path.Combine(Path.GetDirectoryName(model)!, "modelbuild"));
-        var job = new CompileJob(model, className, arguments["--namespace"] ?? "Models", arguments["--access"] ?? "public",
-            Path.Combine(output, className), Path.Combine(output, className + ".modelsig.json"),
-            Path.Combine(output, className + ".assets.txt"), $"models/{className}/",
-            ReportFile: Path.Combine(output, className + ".report.json"),
-            Quantize: arguments["--quantize"], Targets: arguments["--targets"], Optimize: arguments["--optimize"],
-            Verify: arguments["--verify"], MinCosine: arguments["--min-cosine"], MaxAbsError: arguments["--max-abs-error"],
-            VerifySamples: arguments["--verify-samples"],
-            SampleInputs: arguments["--sample-inputs"] is { } samples ? Path.GetFullPath(samples) : null,
-            Fallback: arguments["--fallback"]);
+        var fields = new Dictionary<string, string?>
+        {
+            [nameof(CompileJob.Model)] = model,
+            [nameof(CompileJob.ClassName)] = className,
+            [nameof(CompileJob.Namespace)] = ns,
+            [nameof(CompileJob.Access)] = arguments["--access"] ?? "public",
+            [nameof(CompileJob.OutputDirectory)] = Path.Combine(output, className),
+            [nameof(CompileJob.SignatureFile)] = Path.Combine(output, className + ".modelsig.json"),
+            [nameof(CompileJob.AssetListFile)] = Path.Combine(output, className + ".assets.txt"),
+            [nameof(CompileJob.AssetPathPrefix)] = $"models/{className}/",
+            [nameof(CompileJob.ReportFile)] = Path.Combine(output, className + ".report.json"),
+            [CompileOptions.TargetOverridesField] = string.Join(";", PerTargetSwitches.Where(s => arguments[s.Switch] is not null).Select(s => $"{s.Target}={arguments[s.Switch]}")),
+        };
+        foreach (CompileOption option in CompileOptions.All)
+        {
+            string? value = arguments[option.Switch];
+            fields[option.Name] = option.Kind == OptionKind.Folder && value is not null ? Path.GetFullPath(value) : value;
+        }
+        // The same record the MSBuild manifest deserializes into: every schema option lands in its field by name.
+        CompileJob job = JsonSerializer.Deserialize<CompileJob>(JsonSerializer.Serialize(fields))!;
         string? cache = arguments["--cache"] is "off" ? null : CacheDirectory(arguments["--cache"]);
         return RunJobs([job], new Reporter(Console.Out, forMsBuild: false), signatureOnly: false, cache);
     }
@@ -104,7 +140,7 @@ internal static class Program
             throw new UsageException("inspect takes exactly one model file.");
         }
         string model = Path.GetFullPath(arguments.Positional[0]);
-        string className = ModelBuild.Tasks.ModelNaming.DefaultClassName(model);
+        string className = ModelNaming.DefaultClassName(model);
         string temp = Directory.CreateTempSubdirectory("modelbuild-inspect-").FullName;
         try
         {
@@ -127,7 +163,7 @@ internal static class Program
     private static int PackModels(string[] args)
     {
         var arguments = new Arguments(args, ["--manifest"]);
-        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."), Console.Error);
+        return Packaging.RidModelPackages.Run(arguments["--manifest"] ?? throw new UsageException("pack-models needs --manifest."), new Reporter(Console.Out, forMsBuild: true));
     }
 
     private static int PrintVersion()

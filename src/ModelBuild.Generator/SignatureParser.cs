@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Generator
 {
@@ -94,16 +95,16 @@ namespace ModelBuild.Generator
             string modelVersion = root.Get("modelVersion") is null ? string.Empty : GetString(root, "modelVersion");
             List<ValueSpec> inputs = GetArray(root, "inputs").Select(ReadValue).ToList();
             List<ValueSpec> outputs = GetArray(root, "outputs").Select(ReadValue).ToList();
-            List<VariantSpec> variants = ReadVariants(root, assetPath, sha256);
+            List<VariantSpec> variants = ReadVariants(root);
 
             var diagnostics = new List<DiagnosticInfo>();
-            string? classProblem = CodeText.CheckTypeName(className);
+            string? classProblem = ModelNaming.CheckClassName(className);
             if (classProblem != null)
             {
                 diagnostics.Add(Diagnostics.Info("MB2003", filePath, filePath, "class name", className, classProblem));
             }
 
-            string? nsProblem = CodeText.CheckNamespace(ns);
+            string? nsProblem = ModelNaming.CheckNamespace(ns);
             if (nsProblem != null)
             {
                 diagnostics.Add(Diagnostics.Info("MB2003", filePath, filePath, "namespace", ns, nsProblem));
@@ -132,17 +133,9 @@ namespace ModelBuild.Generator
                 new EquatableArray<VariantSpec>(variants), new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
-        /// <summary>
-        /// <c>variants</c> is optional: files written before variants existed describe one portable CPU asset with the
-        /// top-level <c>assetPath</c> and <c>sha256</c>, which is what the runtime gets for them.
-        /// </summary>
-        private static List<VariantSpec> ReadVariants(JsonNode root, string assetPath, string sha256)
+        /// <summary>The compiled variants, at least one: every signature the compiler writes lists them.</summary>
+        private static List<VariantSpec> ReadVariants(JsonNode root)
         {
-            if (root.Get("variants") is null)
-            {
-                return new List<VariantSpec> { new VariantSpec("cpu", "none", "cpu", assetPath, sha256) };
-            }
-
             var variants = new List<VariantSpec>();
             foreach (JsonNode item in GetArray(root, "variants"))
             {

@@ -13,13 +13,13 @@ namespace ModelBuild.Runtime;
 public sealed record ModelVariant(string Target, string Quantize, string ExecutionProvider, string AssetPath, string Sha256)
 {
     /// <summary>The target of the portable CPU variant, and of the one variant of a model built without targets.</summary>
-    public const string PortableTarget = "cpu";
+    public const string PortableTarget = ModelBuild.Shared.BuildTargets.Portable;
 
     /// <summary>The name of ONNX Runtime's CPU execution provider in <see cref="ExecutionProvider"/>.</summary>
-    public const string CpuProvider = "cpu";
+    public const string CpuProvider = ModelBuild.Shared.BuildTargets.CpuProvider;
 
     /// <summary>The name of ONNX Runtime's CUDA execution provider in <see cref="ExecutionProvider"/>.</summary>
-    public const string CudaProvider = "cuda";
+    public const string CudaProvider = ModelBuild.Shared.BuildTargets.CudaProvider;
 
     /// <summary>Returns the target, quantization, provider and asset path, e.g. <c>cuda (fp16, cuda): models/Net/cuda/net.onnx</c>.</summary>
     /// <returns>A readable description used in logs and error messages.</returns>

@@ -1,3 +1,5 @@
+using ModelBuild.Shared;
+
 namespace ModelBuild.Runtime;
 
 /// <summary>A variant and the full path of its file.</summary>
@@ -11,8 +13,6 @@ internal readonly record struct VariantChoice(ModelVariant Variant, string Path)
 /// </summary>
 internal static class VariantSelector
 {
-    private const string MobileTarget = "mobile";
-
     public static VariantChoice Select(ModelDescription description, string baseDirectory, ModelOptions options, RuntimePlatform platform)
     {
         void Log(string message) => options.Logger?.Invoke($"ModelBuild: {description.ClassName}: {message}");
@@ -121,7 +121,7 @@ internal static class VariantSelector
             return 2;
         }
 
-        return IsTarget(variant, MobileTarget) && platform.IsMobile ? 3 : 4;
+        return platform.IsMobile && BuildTargets.Find(variant.Target) is { IsMobile: true } ? 3 : 4;
     }
 
     private static string RankReason(ModelVariant variant, RuntimePlatform platform) => Rank(variant, platform) switch

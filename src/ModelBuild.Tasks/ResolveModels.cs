@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Tasks
 {
@@ -62,16 +63,17 @@ namespace ModelBuild.Tasks
             }
 
             string className = Metadata(model, "ClassName", ModelNaming.DefaultClassName(fullPath));
-            if (!ModelNaming.IsValidIdentifier(className))
+            // The generator's rules (MB2003), checked before the model is compiled.
+            if (ModelNaming.CheckClassName(className) is string classProblem)
             {
-                Error("MB4002", model.ItemSpec, $"ClassName '{className}' is not a valid C# identifier. Set ClassName metadata to a name made of letters, digits and '_' that is not a keyword.");
+                Error("MB4002", model.ItemSpec, $"ClassName '{className}' cannot name the generated class: {classProblem}. Set ClassName metadata to another name.");
                 return null;
             }
 
             string ns = Metadata(model, "Namespace", DefaultNamespace);
-            if (!ModelNaming.IsValidNamespace(ns))
+            if (ModelNaming.CheckNamespace(ns) is string nsProblem)
             {
-                Error("MB4004", model.ItemSpec, $"Namespace '{ns}' is not a valid C# namespace. Set Namespace metadata (or RootNamespace) to dotted identifiers.");
+                Error("MB4004", model.ItemSpec, $"Namespace '{ns}' is not a valid C# namespace: {nsProblem}. Set Namespace metadata (or RootNamespace) to dotted identifiers.");
                 return null;
             }
 

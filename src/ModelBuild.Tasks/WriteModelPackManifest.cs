@@ -4,21 +4,23 @@ using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Tasks
 {
     /// <summary>
-    /// Writes the job of <c>modelbuild pack-models</c> (ModelPackageLayout="PerRid"): the package identity, the
-    /// target-to-RID map and every model asset with its path in the package. NuGet.Packaging stays out of this
+    /// Writes the job of <c>modelbuild pack-models</c> (ModelPackageLayout="PerRid"): the package identity and, for every
+    /// runtime identifier of the target table, the model assets that ship for it by the shared shipping rule (what
+    /// <c>publish -r</c> of the library would ship), with their paths in the package. NuGet.Packaging stays out of this
     /// assembly: the compiler, a separate process, builds the packages.
     /// </summary>
     public sealed class WriteModelPackManifest : Task
     {
-        /// <summary>Model assets with <c>ModelBuildTarget</c> and <c>TargetPath</c> metadata.</summary>
-        [Required] public ITaskItem[] Assets { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>Resolved models: ClassName, Targets (normalised), Fallback.</summary>
+        [Required] public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
 
-        /// <summary><c>@(ModelBuildTargetRid)</c>: each compilation target with the RIDs it serves.</summary>
-        [Required] public ITaskItem[] TargetRids { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>Model assets with <c>ModelBuildClass</c>, <c>ModelBuildTarget</c> and <c>TargetPath</c> metadata.</summary>
+        [Required] public ITaskItem[] Assets { get; set; } = Array.Empty<ITaskItem>();
 
         [Required] public string PackageId { get; set; } = "";
 
@@ -44,17 +46,22 @@ namespace ModelBuild.Tasks
             Property(json, "authors", Authors).Append(',');
             Property(json, "description", Description).Append(',');
             Property(json, "outputDirectory", Path.GetFullPath(OutputDirectory)).Append(',');
-            Property(json, "workDirectory", Path.GetFullPath(WorkDirectory)).Append(",\"targetRids\":{");
-            json.Append(string.Join(",", TargetRids.Select(t => Property(new StringBuilder(), t.ItemSpec, t.GetMetadata("Rids")).ToString())));
-            json.Append("},\"assets\":[");
-            json.Append(string.Join(",", Assets.Select(a =>
+            Property(json, "workDirectory", Path.GetFullPath(WorkDirectory)).Append(",\"rids\":{");
+            json.Append(string.Join(",", BuildTargets.KnownRids.Select(rid =>
             {
-                var asset = new StringBuilder("{");
-                Property(asset, "target", a.GetMetadata("ModelBuildTarget")).Append(',');
-                Property(asset, "packagePath", a.GetMetadata("TargetPath").Replace('\\', '/')).Append(',');
-                return Property(asset, "source", a.GetMetadata("FullPath")).Append('}').ToString();
+                var entry = new StringBuilder();
+                CompileManifest.AppendString(entry, rid);
+                entry.Append(":[");
+                entry.Append(string.Join(",", ModelShipping.Assets(Models, Assets, rid).Select(a =>
+                {
+                    var asset = new StringBuilder("{");
+                    Property(asset, "target", a.GetMetadata("ModelBuildTarget")).Append(',');
+                    Property(asset, "packagePath", a.GetMetadata("TargetPath").Replace('\\', '/')).Append(',');
+                    return Property(asset, "source", a.GetMetadata("FullPath")).Append('}').ToString();
+                })));
+                return entry.Append(']').ToString();
             })));
-            json.Append("]}");
+            json.Append("}}");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(ManifestFile))!);
             File.WriteAllText(ManifestFile, json.ToString());
             return true;

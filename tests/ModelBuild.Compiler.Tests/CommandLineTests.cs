@@ -114,6 +114,37 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("compile")]
+    [InlineData("pack-models")]
+    public void An_unreadable_job_list_is_MB4051_in_the_protocol_MSBuild_parses(string command)
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("job.json"), "{ not json");
+
+        Result result = Run(temp.Path, command, "--manifest", temp.File("job.json"));
+
+        Assert.True(result.ExitCode == 1, result.All);
+        Assert.StartsWith($"##modelbuild|error|MB4051|{Uri.EscapeDataString(temp.File("job.json"))}|", result.StdOut);
+    }
+
+    [Theory]
+    [InlineData("--verify-samples", "0", "error MB4012: ", "VerifySamples '0' is not a whole number between 1 and 1000.")]
+    [InlineData("--fallback", "gpu", "error MB4020: ", "Fallback 'gpu' is not supported. Use one of: cpu, none.")]
+    [InlineData("--cuda-quantize", "int3", "error MB4006: ", "CudaQuantize 'int3' is not supported.")]
+    public void Options_are_checked_by_the_schema_MSBuild_uses(string option, string value, string code, string message)
+    {
+        using var temp = new TempFolder();
+
+        Result result = Run(temp.Path, "compile", "net.onnx", "--out", temp.File("out"), "--targets", "cpu;cuda", option, value);
+
+        Assert.True(result.ExitCode == 1, result.All);
+        Assert.Contains(code, result.All);
+        Assert.Contains(message, result.All);
+    }
+
+    [Theory]
+    [InlineData("--class-name 'Session' cannot name the generated class", "compile", "x.onnx", "--class-name", "Session")]
+    [InlineData("--namespace 'App.global' is not a valid C# namespace", "compile", "x.onnx", "--namespace", "App.global")]
     [InlineData("Unknown command 'frobnicate'.", "frobnicate")]
     [InlineData("Unknown option '--bogus'.", "compile", "x.onnx", "--bogus", "1")]
     [InlineData("Option '--out' needs a value.", "compile", "x.onnx", "--out")]

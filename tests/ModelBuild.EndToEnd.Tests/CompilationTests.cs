@@ -18,7 +18,9 @@ public sealed class CompilationTests(PackageFeed feed)
         string project = feed.CopyTestAsset("QuantizedApp", Model);
         string output = feed.Build(project).ShouldSucceed().Output;
 
-        // One log line per variant; cuda gets fp16 instead of int8, with a warning that says so.
+        // One log line per variant; cuda gets fp16 instead of int8, with a warning that says so; the portable cpu
+        // variant is the fallback for RIDs no CPU target serves (Fallback="cpu").
+        Assert.Contains($"{Model}.onnx -> cpu int8 (fallback for RIDs no CPU target serves): ", output);
         foreach (string variant in new[] { "x64 int8", "arm64 int8", "cuda fp16", "mobile int8" })
         {
             Assert.Contains($"{Model}.onnx -> {variant}: ", output);
@@ -34,7 +36,7 @@ public sealed class CompilationTests(PackageFeed feed)
 
         string reportFile = Path.Combine(project, "obj", "Release", "net10.0", "modelbuild", "TransformerEncoderSmall.report.json");
         JsonElement[] variants = JsonDocument.Parse(File.ReadAllBytes(reportFile)).RootElement.GetProperty("variants").EnumerateArray().ToArray();
-        Assert.Equal(["x64", "arm64", "cuda", "mobile"], variants.Select(v => v.GetProperty("variant").GetProperty("target").GetString()));
+        Assert.Equal(["cpu", "x64", "arm64", "cuda", "mobile"], variants.Select(v => v.GetProperty("variant").GetProperty("target").GetString()));
         long original = new FileInfo(Path.Combine(project, "models", $"{Model}.onnx")).Length;
         foreach (JsonElement entry in variants)
         {
@@ -59,7 +61,7 @@ public sealed class CompilationTests(PackageFeed feed)
         // A second project with the same model and options takes every variant from the shared compile cache.
         string again = feed.CopyTestAsset("QuantizedApp", Model);
         string cached = feed.Build(again).ShouldSucceed().Output;
-        Assert.Equal(4, cached.Split('\n').Count(l => l.Contains($"{Model}.onnx -> ", StringComparison.Ordinal) && l.Contains("[cached]", StringComparison.Ordinal)));
+        Assert.Equal(5, cached.Split('\n').Count(l => l.Contains($"{Model}.onnx -> ", StringComparison.Ordinal) && l.Contains("[cached]", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -67,7 +69,7 @@ public sealed class CompilationTests(PackageFeed feed)
     {
         string project = feed.CopyTestAsset("QuantizedApp", Model);
         string csproj = Path.Combine(project, "QuantizedApp.csproj");
-        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("Targets=\"x64;arm64;cuda;mobile\"", "Targets=\"arm64\" MaxAbsError=\"0.0000001\""));
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("Targets=\"x64;arm64;cuda;mobile\"", "Targets=\"arm64\" Fallback=\"none\" MaxAbsError=\"0.0000001\""));
 
         Dotnet.Result result = feed.Build(project);
 

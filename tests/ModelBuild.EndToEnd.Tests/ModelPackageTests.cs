@@ -23,6 +23,7 @@ public sealed class ModelPackageTests(PackageFeed feed)
             Assert.Contains("lib/net10.0/ModelLibrary.dll", files);
             Assert.Contains("models/IrisClassifier/x64/iris-classifier.onnx", files);
             Assert.Contains("models/IrisClassifier/arm64/iris-classifier.onnx", files);
+            Assert.Contains("models/IrisClassifier/cpu/iris-classifier.onnx", files);   // the fallback (Fallback="cpu")
             Assert.Contains($"build/{PackageId}.targets", files);
             Assert.Contains($"buildTransitive/{PackageId}.targets", files);
             // What the generated code needs, not the SDK: consumers neither compile models nor reference ModelBuild.Sdk.
@@ -36,7 +37,7 @@ public sealed class ModelPackageTests(PackageFeed feed)
         string app = feed.CopyTestAsset("ModelConsumerApp");
         Consumer(app, version, "build").ShouldSucceed();
         string bin = Path.Combine(app, "bin", "Release", "net10.0");
-        Assert.Equal(["models/IrisClassifier/arm64/iris-classifier.onnx", "models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(bin));
+        Assert.Equal(["models/IrisClassifier/arm64/iris-classifier.onnx", "models/IrisClassifier/cpu/iris-classifier.onnx", "models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(bin));
         Assert.False(Directory.Exists(Path.Combine(app, "obj", "Release", "net10.0", "modelbuild")), "The consuming app compiled models.");
         Assert.DoesNotContain("ModelBuild.Sdk", File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
         Dictionary<string, string> lines = Run(bin, "dotnet", Path.Combine(bin, "ModelConsumerApp.dll"));
@@ -64,7 +65,7 @@ public sealed class ModelPackageTests(PackageFeed feed)
         string app = feed.CopyTestAsset("ModelConsumerApp");
         Consumer(app, version, "build", "-p:ModelLibraryPackage=Contoso.Iris.Wrapper").ShouldSucceed();
         string bin = Path.Combine(app, "bin", "Release", "net10.0");
-        Assert.Equal(["models/IrisClassifier/arm64/iris-classifier.onnx", "models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(bin));
+        Assert.Equal(["models/IrisClassifier/arm64/iris-classifier.onnx", "models/IrisClassifier/cpu/iris-classifier.onnx", "models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(bin));
         string output = Path.Combine(app, "publish");
         Consumer(app, version, "publish", "-p:ModelLibraryPackage=Contoso.Iris.Wrapper", "-r", "linux-x64", "-o", output).ShouldSucceed();
         Assert.Equal(["models/IrisClassifier/x64/iris-classifier.onnx"], ModelFiles(output));
@@ -75,7 +76,8 @@ public sealed class ModelPackageTests(PackageFeed feed)
     public void PerRidLayoutPacksOneModelPackagePerRidAndRestoresOnlyTheAppsOne()
     {
         string version = PackLibrary("-p:ModelPackageLayout=PerRid");
-        string[] rids = ["linux-arm64", "linux-x64", "osx-arm64", "osx-x64", "win-arm64", "win-x64"];
+        // Every RID of the target table: Targets="x64;arm64" serve six, the cpu fallback serves android-arm64 and ios-arm64.
+        string[] rids = ["android-arm64", "ios-arm64", "linux-arm64", "linux-x64", "osx-arm64", "osx-x64", "win-arm64", "win-x64"];
         // The feed is the collection's: other tests' packages have other versions.
         Assert.Equal(
             [$"{PackageId}.{version}.nupkg", .. rids.Select(rid => $"{PackageId}.Models.{rid}.{version}.nupkg")],
@@ -91,7 +93,7 @@ public sealed class ModelPackageTests(PackageFeed feed)
         {
             using var models = new PackageArchiveReader(Path.Combine(feed.LibraryFeed, $"{PackageId}.Models.{rid}.{version}.nupkg"));
             Assert.Equal(version, models.NuspecReader.GetVersion().ToNormalizedString());
-            string target = rid.EndsWith("arm64", StringComparison.Ordinal) ? "arm64" : "x64";
+            string target = rid is "android-arm64" or "ios-arm64" ? "cpu" : rid.EndsWith("arm64", StringComparison.Ordinal) ? "arm64" : "x64";
             Assert.Equal([$"models/IrisClassifier/{target}/iris-classifier.onnx"],
                 models.GetFiles().Where(f => f.StartsWith("models/", StringComparison.Ordinal)));
         }

@@ -7,7 +7,7 @@ namespace ModelBuild.EndToEnd.Tests;
 
 /// <summary>
 /// <c>dotnet publish -r</c> of testassets/MultiTargetApp (iris, Targets="x64;arm64;cuda"): exactly the variants and
-/// ONNX Runtime native files that serve the RID, the cpu fallback for accelerator-only targets, and MB4021.
+/// ONNX Runtime native files that serve the RID, the cpu fallback for RIDs no CPU variant serves, and MB4021 (Fallback="none").
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class PublishTests(PackageFeed feed)
@@ -15,14 +15,13 @@ public sealed class PublishTests(PackageFeed feed)
     private const string Model = "iris-classifier";
     private const string Class = "IrisClassifier";
 
-    // Native files per package and RID, as the packages (CPU 1.31.1, GPU 1.31.0) hold them.
+    private static readonly string Ort = PackageVersions.OnnxRuntime;
+
+    // Native files per package and RID, as the packages hold them.
     private static readonly string[] LinuxGpu = ["libonnxruntime.so", "libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so", "libonnxruntime_providers_tensorrt.so"];
-    // The Windows GPU package's native folder also holds the import libraries (.lib); NuGet copies them as native assets.
+    // The Windows GPU package's native folder also holds import libraries (.lib), which NuGet would copy: the SDK leaves them out.
     private static readonly string[] WindowsGpu =
-    [
-        "onnxruntime.dll", "onnxruntime.lib", "onnxruntime_providers_cuda.dll", "onnxruntime_providers_cuda.lib",
-        "onnxruntime_providers_shared.dll", "onnxruntime_providers_shared.lib", "onnxruntime_providers_tensorrt.dll", "onnxruntime_providers_tensorrt.lib",
-    ];
+        ["onnxruntime.dll", "onnxruntime_providers_cuda.dll", "onnxruntime_providers_shared.dll", "onnxruntime_providers_tensorrt.dll"];
     private static readonly string[] LinuxCpu = ["libonnxruntime.so", "libonnxruntime_providers_shared.so"];
     private static readonly string[] OsxCpu = ["libonnxruntime.dylib"];
 
@@ -35,10 +34,12 @@ public sealed class PublishTests(PackageFeed feed)
 
         Assert.Equal(["cuda/iris-classifier.onnx", "x64/iris-classifier.onnx"], ModelFiles(publish));
         Assert.Equal(LinuxGpu, OnnxRuntimeNatives(publish));
-        Assert.Equal(["Microsoft.ML.OnnxRuntime.Gpu.Linux/1.31.0", "Microsoft.ML.OnnxRuntime.Managed/1.31.1"], OnnxRuntimePackages(project));
-        // The 1.31.1 managed assembly runs on the 1.31.0 CUDA build; without CUDA on this machine Load() picks x64.
+        Assert.Equal([$"Microsoft.ML.OnnxRuntime.Gpu.Linux/{Ort}", $"Microsoft.ML.OnnxRuntime.Managed/{Ort}"], OnnxRuntimePackages(project));
+        // Without CUDA on this machine Load() picks x64, and ONNX Runtime prints no native "Failed to load library" line:
+        // Load() looked for the CUDA libraries before it appended the provider the GPU package lists.
         string output = Dotnet.Run(publish, Path.Combine(publish, "MultiTargetApp.dll")).ShouldSucceed().Output;
         Assert.Contains($"asset: models/{Class}/x64/{Model}.onnx", output);
+        Assert.DoesNotContain("Failed to load library", output);
         Assert.Contains("label: 2", output);
     }
 
@@ -51,7 +52,7 @@ public sealed class PublishTests(PackageFeed feed)
 
         Assert.Equal(["arm64/iris-classifier.onnx"], ModelFiles(publish));
         Assert.Equal(LinuxCpu, OnnxRuntimeNatives(publish));
-        Assert.Equal(["Microsoft.ML.OnnxRuntime.Managed/1.31.1", "Microsoft.ML.OnnxRuntime/1.31.1"], OnnxRuntimePackages(project));
+        Assert.Equal([$"Microsoft.ML.OnnxRuntime.Managed/{Ort}", $"Microsoft.ML.OnnxRuntime/{Ort}"], OnnxRuntimePackages(project));
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class PublishTests(PackageFeed feed)
 
         string publish = PublishFolder(project, "linux-x64");
         Assert.Equal(["cpu/iris-classifier.onnx", "cuda/iris-classifier.onnx"], ModelFiles(publish));
-        Assert.Contains($"{Model}.onnx -> cpu none (fallback for accelerator targets): ", result.Output);
+        Assert.Contains($"{Model}.onnx -> cpu none (fallback for RIDs no CPU target serves): ", result.Output);
         Assert.Contains(result.Output.Split('\n'), l => l.Contains("message MB4022: ", StringComparison.Ordinal) && l.Contains("'linux-x64' needs an accelerator (cuda)", StringComparison.Ordinal));
         string output = Dotnet.Run(publish, Path.Combine(publish, "MultiTargetApp.dll")).ShouldSucceed().Output;
         Assert.Contains($"asset: models/{Class}/cpu/{Model}.onnx", output);
@@ -102,15 +103,22 @@ public sealed class PublishTests(PackageFeed feed)
     }
 
     [Fact]
-    public void A_rid_that_no_target_serves_is_MB4021_naming_targets_and_their_rids()
+    public void A_rid_that_no_target_serves_gets_the_cpu_fallback_and_is_MB4021_only_with_fallback_none()
     {
         string project = feed.CopyTestAsset("MultiTargetApp", Model);
         SetModel(project, """Targets="mobile" """);
 
-        Dotnet.Result result = feed.Publish(project, "-r", "linux-x64", "--self-contained", "false");
+        Dotnet.Result result = feed.Publish(project, "-r", "linux-x64", "--self-contained", "false").ShouldSucceed();
 
-        Assert.NotEqual(0, result.ExitCode);
-        string error = result.Output.Split('\n').First(l => l.Contains("error MB4021", StringComparison.Ordinal));
+        string publish = PublishFolder(project, "linux-x64");
+        Assert.Equal(["cpu/iris-classifier.onnx"], ModelFiles(publish));
+        Assert.Contains(result.Output.Split('\n'), l => l.Contains("message MB4022: ", StringComparison.Ordinal) && l.Contains("serves 'linux-x64'", StringComparison.Ordinal));
+
+        SetModel(project, """Targets="mobile" Fallback="none" """);
+        Dotnet.Result none = feed.Publish(project, "-r", "linux-x64", "--self-contained", "false");
+
+        Assert.NotEqual(0, none.ExitCode);
+        string error = none.Output.Split('\n').First(l => l.Contains("error MB4021", StringComparison.Ordinal));
         Assert.Contains($"models/{Model}.onnx", error);
         Assert.Contains("'linux-x64'", error);
         Assert.Contains("mobile serves android-arm64, ios-arm64", error);
@@ -128,7 +136,7 @@ public sealed class PublishTests(PackageFeed feed)
 
         // A project's own ONNX Runtime package (here the CPU one, pinned) stands both defaults down.
         string csproj = Path.Combine(project, "MultiTargetApp.csproj");
-        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<ItemGroup>", """<ItemGroup><PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" />"""));
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<ItemGroup>", $"""<ItemGroup><PackageReference Include="Microsoft.ML.OnnxRuntime" Version="{Ort}" />"""));
         Assert.Equal(["Microsoft.ML.OnnxRuntime", "ModelBuild.Runtime"], PackageReferences(project, rid));
     }
 
@@ -140,10 +148,10 @@ public sealed class PublishTests(PackageFeed feed)
         string csproj = Path.Combine(project, "Sample.csproj");
         File.WriteAllText(csproj, File.ReadAllText(csproj)
             .Replace("""<Model Include="models/iris-classifier.onnx" />""", """<Model Include="models/iris-classifier.onnx" Targets="x64;cuda" CudaQuantize="fp16" />""")
-            .Replace("""<PackageReference Include="ModelBuild.Sdk" Version="$(ModelBuildSdkVersion)" />""", """
+            .Replace("""<PackageReference Include="ModelBuild.Sdk" Version="$(ModelBuildSdkVersion)" />""", $"""
                 <PackageReference Include="ModelBuild.Sdk" Version="$(ModelBuildSdkVersion)" />
-                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" ExcludeAssets="all" />
-                <PackageReference Include="Microsoft.ML.OnnxRuntime.Gpu.Linux" Version="1.31.0" />
+                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="{Ort}" ExcludeAssets="all" />
+                <PackageReference Include="Microsoft.ML.OnnxRuntime.Gpu.Linux" Version="{Ort}" />
                 """));
 
         string publish = Publish(project, "linux-x64", selfContained: false);

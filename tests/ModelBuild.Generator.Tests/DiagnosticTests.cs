@@ -10,10 +10,12 @@ public class DiagnosticTests
 
     private static string Tensor(string elem) => $$"""{ "kind": "tensor", "elementType": "{{elem}}", "shape": [ { "value": 1 } ] }""";
 
+    /// <summary>Iris with its outputs replaced (its variants kept).</summary>
+    private static string WithOutputs(string outputs) =>
+        Iris[..Iris.IndexOf("\"outputs\"", StringComparison.Ordinal)] + "\"outputs\": " + outputs + ",\n  " + Iris[Iris.IndexOf("\"variants\"", StringComparison.Ordinal)..];
+
     private static string WithOutputType(string type) =>
-        Iris.Replace(Iris[Iris.IndexOf("\"outputs\"", StringComparison.Ordinal)..], $$"""
-            "outputs": [ { "name": "bad", "docString": "", "type": {{type}} } ] }
-            """, StringComparison.Ordinal);
+        WithOutputs($$"""[ { "name": "bad", "docString": "", "type": {{type}} } ]""");
 
     private static Diagnostic Single(string json, string id)
     {
@@ -136,7 +138,7 @@ public class DiagnosticTests
     [Fact]
     public void MB2005_NoOutputs()
     {
-        string json = Iris[..Iris.IndexOf("\"outputs\"", StringComparison.Ordinal)] + "\"outputs\": [] }";
+        string json = WithOutputs("[]");
         Assert.Contains("'IrisClassifier' has no outputs", Single(json, "MB2005").GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 

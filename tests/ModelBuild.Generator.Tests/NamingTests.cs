@@ -54,5 +54,5 @@ public class NamingTests
     [InlineData("record", false)]
     [InlineData("A B", false)]
     [InlineData("A\u200B", false)]
-    public void TypeNames(string name, bool valid) => Assert.Equal(valid, CodeText.CheckTypeName(name) is null);
+    public void TypeNames(string name, bool valid) => Assert.Equal(valid, ModelBuild.Shared.ModelNaming.CheckClassName(name) is null);
 }

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace ModelBuild.Generator.Tests;
 
-/// <summary>The signature's optional "variants" array, and signatures written before it existed.</summary>
+/// <summary>The signature's required "variants" array.</summary>
 public class VariantParsingTests
 {
     private const string Path = "/proj/obj/modelbuild/Model.modelsig.json";
@@ -27,24 +27,12 @@ public class VariantParsingTests
     }
 
     [Fact]
-    public void SignatureWithoutVariants_HasOnePortableCpuVariantAtTheTopLevelAsset()
+    public void SignatureWithoutVariants_IsMB2001()
     {
-        string json = WithoutVariants();
-        Assert.DoesNotContain("\"variants\"", json, StringComparison.Ordinal);
-        ModelSignature model = SignatureParser.Parse(Path, json);
-        Assert.True(model.CanEmit);
-        VariantSpec only = Assert.Single(model.Variants);
-        Assert.Equal(new VariantSpec("cpu", "none", "cpu", model.AssetPath, model.Sha256), only);
-    }
-
-    [Fact]
-    public void SignatureWithoutVariants_GeneratesADescriptionWithThatVariant()
-    {
-        string text = Assert.Single(GeneratorHarness.Run((Path, WithoutVariants())).GeneratedSources).SourceText.ToString();
-        Assert.Contains(
-            "new global::ModelBuild.Runtime.ModelVariant(\"cpu\", \"none\", \"cpu\", \"models/IrisClassifier/cpu/iris-classifier.onnx\", ",
-            text,
-            StringComparison.Ordinal);
+        // Every signature the compiler writes lists its variants; there is no older form to accept.
+        Diagnostic d = Assert.Single(GeneratorHarness.Diagnostics(WithoutVariants(), Path));
+        Assert.Equal("MB2001", d.Id);
+        Assert.Contains("variants", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]

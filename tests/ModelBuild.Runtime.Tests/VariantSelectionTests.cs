@@ -19,6 +19,22 @@ public sealed class VariantSelectionTests
     }
 
     [Fact]
+    public void A_listed_CUDA_provider_without_its_libraries_is_never_appended_so_ONNX_Runtime_prints_nothing()
+    {
+        // As with the GPU package on a machine without CUDA: ONNX Runtime lists the provider, but appending it would make
+        // ONNX Runtime print its native "Failed to load library" line. The libraries are looked for first (for real).
+        bool appended = false;
+        string[] providers = ["CUDAExecutionProvider", "CPUExecutionProvider"];
+
+        string? reason = RuntimePlatform.ProbeCuda(providers, ["libmodelbuild-no-such-cuda.so.13", "no-such-cuda64_13.dll"], () => appended = true);
+
+        Assert.False(appended);
+        Assert.Equal("the CUDA libraries are not on this machine (libmodelbuild-no-such-cuda.so.13, no-such-cuda64_13.dll not found; the CUDA execution provider needs CUDA 13)", reason);
+        Assert.Null(RuntimePlatform.ProbeCuda(providers, [], () => appended = true));
+        Assert.True(appended, "with its libraries present the provider is appended, which decides");
+    }
+
+    [Fact]
     public void CudaAndCpu_WithoutCudaProvider_LoadsCpu_AndLogsWhyCudaWasSkipped()
     {
         Assert.DoesNotContain("CUDAExecutionProvider", OrtEnv.Instance().GetAvailableProviders());

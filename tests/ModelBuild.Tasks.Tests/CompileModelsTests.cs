@@ -115,4 +115,31 @@ public sealed class CompileModelsTests
         Assert.True(result.ExitCode == 1, result.Output);
         Assert.Equal(["MB4010"], result.ErrorCodes.Distinct());
     }
+
+    [Fact]
+    public void Pack_models_reports_through_the_same_protocol_as_compile()
+    {
+        // A PerRid job whose only variant is portable: the compiler's MB4033 arrives as a build error, not as MB4010.
+        using var temp = new TempFolder();
+        temp.Touch("net.onnx");
+        var asset = new { target = "cpu", packagePath = "models/Net/cpu/net.onnx", source = temp.File("net.onnx") };
+        File.WriteAllText(temp.File("job.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = "P", version = "1.0.0", authors = "", description = "", outputDirectory = temp.File("feed"), workDirectory = temp.File("work"),
+            rids = new Dictionary<string, object[]> { ["linux-x64"] = [asset] },
+        }));
+        string tasks = System.Security.SecurityElement.Escape(MsBuild.TasksAssembly);
+        string compiler = System.Security.SecurityElement.Escape(MsBuild.CompilerPath);
+        string project = MsBuild.WriteProject(temp.Path, "", extraTargets: $"""
+              <UsingTask TaskName="ModelBuild.Tasks.PackModels" AssemblyFile="{tasks}" />
+              <Target Name="Pack">
+                <PackModels CompilerPath="{compiler}" ManifestFile="job.json" />
+              </Target>
+            """);
+
+        MsBuild.Result result = MsBuild.Run(project, "Pack");
+
+        Assert.Equal(["MB4033"], result.ErrorCodes.Distinct());
+        Assert.Equal(1, result.ErrorCount);
+    }
 }

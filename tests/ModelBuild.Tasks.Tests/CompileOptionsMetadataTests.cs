@@ -25,10 +25,12 @@ public sealed class CompileOptionsMetadataTests
 
         Assert.True(result.ExitCode == 0, result.Output);
         Dictionary<string, string[]> rows = File.ReadAllLines(temp.File("options.txt")).Select(l => l.Split('|')).ToDictionary(p => p[0]);
-        Assert.Equal(["Plain", "none", "cpu", "", "extended", "error", "", "", "", "", temp.File("obj/modelbuild/Plain.report.json")], rows["Plain"]);
+        Assert.Equal(["Plain", "none", "cpu", "", "extended", "error", "", "", "8", "", temp.File("obj/modelbuild/Plain.report.json")], rows["Plain"]);
         // Targets come in canonical order, once each; numbers in invariant round-trip form; the folder made absolute.
         Assert.Equal(["Tuned", "int8", "arm64;cuda;mobile", "cuda=fp16", "basic", "warn", "0.995", "0.01", "16", temp.File("samples"), temp.File("obj/modelbuild/Tuned.report.json")], rows["Tuned"]);
-        Assert.Contains("Quantize=int8\nTargets=arm64;cuda;mobile\nTargetQuantize=cuda=fp16\n", File.ReadAllText(temp.File("obj/modelbuild/Tuned.options")));
+        string stamp = File.ReadAllText(temp.File("obj/modelbuild/Tuned.options"));
+        Assert.Contains("\nQuantize=int8\nTargets=arm64;cuda;mobile\n", stamp);
+        Assert.Contains("\nTargetQuantize=cuda=fp16\n", stamp);
         Assert.Contains($"sample={temp.File("samples/input_0.pb")}|", File.ReadAllText(temp.File("obj/modelbuild/Tuned.options")));
     }
 
@@ -52,7 +54,7 @@ public sealed class CompileOptionsMetadataTests
     public void Bad_values_are_errors_with_codes_and_unused_overrides_warn()
     {
         using var temp = new TempFolder();
-        temp.Touch("q.onnx", "t.onnx", "o.onnx", "v.onnx", "c.onnx", "n.onnx", "s.onnx", "w.onnx", "x.onnx");
+        temp.Touch("q.onnx", "t.onnx", "o.onnx", "v.onnx", "c.onnx", "n.onnx", "z.onnx", "s.onnx", "w.onnx", "x.onnx");
         string project = MsBuild.WriteProject(temp.Path, """
                 <Model Include="q.onnx" Quantize="int3" />
                 <Model Include="t.onnx" Targets="x64;tpu" />
@@ -60,6 +62,7 @@ public sealed class CompileOptionsMetadataTests
                 <Model Include="v.onnx" Verify="maybe" />
                 <Model Include="c.onnx" MinCosine="1,5" />
                 <Model Include="n.onnx" VerifySamples="2.5" />
+                <Model Include="z.onnx" VerifySamples="0" />
                 <Model Include="s.onnx" SampleInputs="no-such-folder" />
                 <Model Include="x.onnx" X64Quantize="int2" />
                 <Model Include="w.onnx" CudaQuantize="fp16" />
@@ -68,7 +71,7 @@ public sealed class CompileOptionsMetadataTests
         MsBuild.Result result = MsBuild.Run(project, "Resolve");
 
         Assert.True(result.ExitCode == 1, result.Output);
-        Assert.Equal(8, result.ErrorCount);
+        Assert.Equal(9, result.ErrorCount);
         string[] lines = result.Lines;
         AssertLine(lines, "q.onnx : error MB4006: ", "'int3'");
         AssertLine(lines, "t.onnx : error MB4007: ", "'tpu'");
@@ -76,6 +79,7 @@ public sealed class CompileOptionsMetadataTests
         AssertLine(lines, "v.onnx : error MB4011: ", "'maybe'");
         AssertLine(lines, "c.onnx : error MB4012: ", "MinCosine '1,5'");
         AssertLine(lines, "n.onnx : error MB4012: ", "VerifySamples '2.5'");
+        AssertLine(lines, "z.onnx : error MB4012: ", "VerifySamples '0' is not a whole number between 1 and 1000.");
         AssertLine(lines, "s.onnx : error MB4013: ", "no-such-folder");
         AssertLine(lines, "x.onnx : error MB4006: ", "X64Quantize 'int2'");
         AssertLine(lines, "w.onnx : warning MB4008: ", "CudaQuantize");

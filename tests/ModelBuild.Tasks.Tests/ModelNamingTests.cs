@@ -1,3 +1,5 @@
+using ModelBuild.Shared;
+
 namespace ModelBuild.Tasks.Tests;
 
 public sealed class ModelNamingTests
@@ -16,11 +18,13 @@ public sealed class ModelNamingTests
     [InlineData("soft\u00ADhyphen.onnx", "SoftHyphen")]
     [InlineData("\u200B9lives.onnx", "Model9lives")]
     [InlineData("a b\tc.onnx", "ABC")]
+    [InlineData("session.onnx", "SessionModel")]  // a member of the generated class would fail in the generator (MB2003)
+    [InlineData("run.onnx", "RunModel")]
     public void DefaultClassName(string path, string expected)
     {
         string name = ModelNaming.DefaultClassName(path);
         Assert.Equal(expected, name);
-        Assert.True(ModelNaming.IsValidIdentifier(name), $"'{name}' must be a valid identifier");
+        Assert.Null(ModelNaming.CheckClassName(name));
     }
 
     [Fact]
@@ -51,7 +55,12 @@ public sealed class ModelNamingTests
     [InlineData("a\u200Bb", false)]
     [InlineData("ab\u202E", false)]
     [InlineData("a\u00ADb", false)]
-    public void IsValidIdentifier(string name, bool valid) => Assert.Equal(valid, ModelNaming.IsValidIdentifier(name));
+    [InlineData("model", false)]     // lower-case ASCII only: CS8981
+    [InlineData("record", false)]    // contextual keyword
+    [InlineData("Session", false)]   // members of the generated class: CS0542
+    [InlineData("Description", false)]
+    [InlineData("Model\u0301", true)] // a combining mark after the first letter, as C# allows
+    public void Class_names_follow_the_generators_rules(string name, bool valid) => Assert.Equal(valid, ModelNaming.CheckClassName(name) is null);
 
     [Theory]
     [InlineData("Models", true)]
@@ -67,5 +76,7 @@ public sealed class ModelNamingTests
     [InlineData("App.Mo dels", false)]
     [InlineData("App::Models", false)]
     [InlineData("App.Mod\u200Bels", false)]
-    public void IsValidNamespace(string ns, bool valid) => Assert.Equal(valid, ModelNaming.IsValidNamespace(ns));
+    [InlineData("App.global.Models", false)]
+    [InlineData("app.models", true)]
+    public void Namespaces_follow_the_generators_rules(string ns, bool valid) => Assert.Equal(valid, ModelNaming.CheckNamespace(ns) is null);
 }

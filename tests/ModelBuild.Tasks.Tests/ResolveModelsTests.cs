@@ -52,7 +52,7 @@ public sealed class ResolveModelsTests
 
         Assert.Equal(
             "compiler=test-1\nClassName=ChPPOCRv4Rec\nNamespace=Custom.Ocr\nAccess=internal\nAssetPathPrefix=models/ChPPOCRv4Rec/\nModelVersion=\n" +
-            "Quantize=none\nTargets=cpu\nTargetQuantize=\nOptimize=extended\nVerify=error\nMinCosine=\nMaxAbsError=\nVerifySamples=\nSampleInputs=\nFallback=cpu\n",
+            "Quantize=none\nTargets=cpu\nFallback=cpu\nOptimize=extended\nVerify=error\nMinCosine=\nMaxAbsError=\nVerifySamples=8\nSampleInputs=\nTargetQuantize=\n",
             File.ReadAllText(ocr.OptionsFile));
     }
 
@@ -97,6 +97,30 @@ public sealed class ResolveModelsTests
         AssertError(lines, "bad-ns.onnx", "MB4004", "'App..Models'");
         AssertError(lines, "bad-access.onnx", "MB4005", "'private'");
         Assert.DoesNotContain(lines, l => l.StartsWith("ok.onnx", StringComparison.Ordinal) && l.Contains("error", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_generators_naming_rules_are_checked_before_compiling()
+    {
+        // Each of these passed the old identifier check and then failed in the generator (MB2003) after the model compiled.
+        using var temp = new TempFolder();
+        temp.Touch("s.onnx", "l.onnx", "r.onnx", "g.onnx", "d.onnx");
+        string project = MsBuild.WriteProject(temp.Path, """
+                <Model Include="s.onnx" ClassName="Session" />
+                <Model Include="l.onnx" ClassName="model" />
+                <Model Include="r.onnx" ClassName="record" />
+                <Model Include="g.onnx" Namespace="App.global" />
+                <Model Include="d.onnx" ClassName="Description" />
+            """);
+
+        MsBuild.Result result = MsBuild.Run(project, "Resolve");
+
+        Assert.Equal(5, result.ErrorCount);
+        AssertError(result.Lines, "s.onnx", "MB4002", "member of the generated model class");
+        AssertError(result.Lines, "l.onnx", "MB4002", "lower-case ASCII");
+        AssertError(result.Lines, "r.onnx", "MB4002", "lower-case ASCII");
+        AssertError(result.Lines, "g.onnx", "MB4004", "'global'");
+        AssertError(result.Lines, "d.onnx", "MB4002", "member of the generated model class");
     }
 
     private static void AssertError(string[] lines, string item, string code, string messagePart) =>

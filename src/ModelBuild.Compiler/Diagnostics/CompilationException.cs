@@ -1,8 +1,6 @@
+using ModelBuild.Onnx;
+
 namespace ModelBuild.Compiler.Diagnostics;
 
 /// <summary>A pass found a problem with the model: stops this model's compilation with a coded error.</summary>
-internal sealed class CompilationException(string code, string filePath, string message) : Exception(message)
-{
-    public string Code { get; } = code;
-    public string FilePath { get; } = filePath;
-}
+internal sealed class CompilationException(string code, string filePath, string message) : ModelBuildException(code, message, filePath);

@@ -1,3 +1,5 @@
+using ModelBuild.Onnx;
+
 namespace ModelBuild.Compiler.Diagnostics;
 
 /// <summary>
@@ -5,7 +7,4 @@ namespace ModelBuild.Compiler.Diagnostics;
 /// helpers do not know which job they serve, so they carry only a code and a one-line message; a pass turns one
 /// into a <see cref="CompilationException"/> with <c>context.Fail(e.Code, e.Message)</c>.
 /// </summary>
-internal sealed class ModelToolException(string code, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public string Code { get; } = code;
-}
+internal sealed class ModelToolException(string code, string message, Exception? inner = null) : ModelBuildException(code, message, null, inner);

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Shared;
 using ModelBuild.Tasks;
 using NuGet.Packaging;
 using NuGet.Versioning;
@@ -9,31 +11,30 @@ namespace ModelBuild.Compiler.Packaging;
 
 /// <summary>
 /// <c>modelbuild pack-models</c> (ModelPackageLayout="PerRid"): writes one package per runtime identifier,
-/// <c>&lt;id&gt;.Models.&lt;rid&gt;</c>, holding the variants that serve that RID, and for the main package a runtime.json
+/// <c>&lt;id&gt;.Models.&lt;rid&gt;</c>, holding the variants that ship for that RID (chosen by the MSBuild task with the
+/// shared shipping rule, so they are what <c>publish -r</c> ships), and for the main package a runtime.json
 /// that makes NuGet restore only the RID's model package, plus targets that deploy its files from the package folder.
 /// </summary>
 internal static class RidModelPackages
 {
-    /// <summary>The job the MSBuild targets write (ModelBuild.Tasks.WriteModelPackManifest).</summary>
+    /// <summary>
+    /// The job the MSBuild targets write (ModelBuild.Tasks.WriteModelPackManifest): package identity, output folders
+    /// and <c>Rids</c>, each runtime identifier of the target table with the assets that ship for it (none: no package).
+    /// </summary>
     internal sealed record Manifest(string Id, string Version, string Authors, string Description, string OutputDirectory,
-        string WorkDirectory, Dictionary<string, string> TargetRids, List<Asset> Assets);
+        string WorkDirectory, Dictionary<string, List<Asset>> Rids);
 
     internal sealed record Asset(string Target, string PackagePath, string Source);
 
-    public static int Run(string manifestPath, TextWriter errors)
+    public static int Run(string manifestPath, Reporter reporter)
     {
         Manifest manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), new JsonSerializerOptions(JsonSerializerDefaults.Web))
             ?? throw new InvalidDataException($"{manifestPath} is empty.");
         var version = NuGetVersion.Parse(manifest.Version);
-        if (manifest.Assets.Select(a => a.Target).FirstOrDefault(t => !manifest.TargetRids.ContainsKey(t)) is { } unmapped)
+        var byRid = new SortedDictionary<string, List<Asset>>(manifest.Rids.Where(r => r.Value.Count > 0).ToDictionary(), StringComparer.Ordinal);
+        if (byRid.Values.SelectMany(a => a).All(a => a.Target == BuildTargets.Portable))
         {
-            errors.WriteLine($"error MB4031: Target '{unmapped}' has no ModelBuildTargetRid item, so its RIDs are unknown. Add <ModelBuildTargetRid Include=\"{unmapped}\" Rids=\"...\" />.");
-            return 1;
-        }
-        Dictionary<string, List<Asset>> byRid = AssetsByRid(manifest);
-        if (byRid.Count == 0)
-        {
-            errors.WriteLine($"error MB4033: ModelPackageLayout=\"PerRid\" but no model of '{manifest.Id}' has a target tied to a runtime identifier (only 'cpu'). Add RID-specific Targets (x64, arm64, cuda, mobile) or use ModelPackageLayout=\"Single\".");
+            reporter.Error("MB4033", null, $"ModelPackageLayout=\"PerRid\" but no model of '{manifest.Id}' has a target tied to a runtime identifier (only 'cpu'). Add RID-specific Targets (x64, arm64, cuda, mobile) or use ModelPackageLayout=\"Single\".");
             return 1;
         }
         Directory.CreateDirectory(manifest.OutputDirectory);
@@ -52,7 +53,7 @@ internal static class RidModelPackages
             {
                 builder.Save(stream);
             }
-            Console.WriteLine($"ModelBuild: packed {path}");
+            reporter.Info($"ModelBuild: packed {path}");
         }
         Directory.CreateDirectory(manifest.WorkDirectory);
         File.WriteAllText(Path.Combine(manifest.WorkDirectory, "runtime.json"), RuntimeJson(manifest.Id, version, byRid.Keys));
@@ -61,18 +62,6 @@ internal static class RidModelPackages
     }
 
     internal static string ModelPackageId(string id, string rid) => $"{id}.Models.{rid}";
-
-    /// <summary>Variants of a target that serves "any" RID go into every RID's package.</summary>
-    private static Dictionary<string, List<Asset>> AssetsByRid(Manifest manifest)
-    {
-        var byRid = new SortedDictionary<string, List<Asset>>(StringComparer.Ordinal);
-        string[] Rids(string target) => manifest.TargetRids[target].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (string rid in manifest.Assets.SelectMany(a => Rids(a.Target)).Where(r => r != "any").Distinct())
-        {
-            byRid[rid] = manifest.Assets.Where(a => Rids(a.Target) is var served && (served.Contains("any") || served.Contains(rid))).ToList();
-        }
-        return new Dictionary<string, List<Asset>>(byRid);
-    }
 
     /// <summary>NuGet's RID-specific dependencies: a project restoring for one of these RIDs also gets its model package.</summary>
     private static string RuntimeJson(string id, NuGetVersion version, IEnumerable<string> rids)
@@ -86,7 +75,7 @@ internal static class RidModelPackages
     /// NuGet imports build assets only from the RID-less restore graph, where the model packages are absent; so the
     /// main package's targets take the files from the RID's model package in the packages folder.
     /// </summary>
-    private static void WriteTargets(Manifest manifest, NuGetVersion version, Dictionary<string, List<Asset>> byRid)
+    private static void WriteTargets(Manifest manifest, NuGetVersion version, SortedDictionary<string, List<Asset>> byRid)
     {
         string guard = PackageTargetsXml.Guard(manifest.Id);
         string folderVersion = version.ToNormalizedString().ToLowerInvariant();

@@ -46,4 +46,9 @@ internal sealed record CompileJob(
     string? VerifySamples = null,
     string? SampleInputs = null,
     string? Fallback = null,
-    string? ModelVersion = null);
+    string? ModelVersion = null)
+{
+    /// <summary>The value of the compilation option named <paramref name="name"/> (a field of this record, as the option schema names it).</summary>
+    public string? Option(string name) =>
+        (string?)(typeof(CompileJob).GetProperty(name) ?? throw new ArgumentException($"CompileJob has no field for option '{name}'.", nameof(name))).GetValue(this);
+}

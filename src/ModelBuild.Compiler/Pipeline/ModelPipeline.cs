@@ -36,36 +36,21 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
             }
             return true;
         }
-        catch (SettingsException e)
-        {
-            reporter.Error("MB1092", job.Model, e.Message);
-        }
         catch (AlreadyReportedException)
         {
         }
-        catch (ModelToolException e)
-        {
-            reporter.Error(e.Code, job.Model, e.Message);
-        }
-        catch (CompilationException e)
-        {
-            reporter.Error(e.Code, e.FilePath, e.Message);
-        }
         catch (ModelBuildException e)
         {
+            // Every coded problem (model, options, passes, ONNX Runtime tools) is one exception type with its file.
             reporter.Error(e.Code, e.FilePath ?? job.Model, e.Message);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException { InnerException: DllNotFoundException })
         {
-            reporter.Error("MB1093", job.Model, $"ONNX Runtime's native library could not be loaded on this machine, so the model cannot be compiled: {(e.InnerException ?? e).Message.Split('\n')[0]}");
+            reporter.Error("MB4053", job.Model, $"ONNX Runtime's native library could not be loaded on this machine, so the model cannot be compiled: {(e.InnerException ?? e).Message.Split('\n')[0]}");
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            reporter.Error("MB1090", job.Model, $"Could not read or write a file while compiling: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            reporter.Error("MB1090", job.Model, $"Could not read or write a file while compiling: {e.Message}");
+            reporter.Error("MB4050", job.Model, $"Could not read or write a file while compiling: {e.Message}");
         }
         finally
         {

@@ -15,7 +15,7 @@ internal static class ReportLine
         VerificationReport verification = report.Verification;
         var line = new System.Text.StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"{modelFileName} -> {report.Target} {report.AppliedQuantize}");
-        line.Append(variant.Plan.Fallback ? " (fallback for accelerator targets): " : ": ");
+        line.Append(variant.Plan.Fallback ? " (fallback for RIDs no CPU target serves): " : ": ");
         line.Append(CultureInfo.InvariantCulture, $"{Size(report.OriginalSize)} -> {Size(report.Size)} ({report.SizeRatio:0.00}x)");
         if (verification.Outputs.Count > 0)
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Onnx;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Compiler.Variants;
 
@@ -8,7 +10,10 @@ internal enum QuantizeMode { None, Int8, Fp16, Int4 }
 
 internal enum VerifyMode { Error, Warn, Off }
 
-/// <summary>A job's compilation options, parsed and defaulted (the MSBuild task checked them; the command line did not).</summary>
+/// <summary>
+/// A job's compilation options, checked by the shared option schema (the same rules, codes and texts as the MSBuild
+/// tasks, which checked them before; the command line did not), parsed and defaulted.
+/// </summary>
 internal sealed record CompileSettings(
     QuantizeMode Quantize,
     IReadOnlyList<Target> Targets,
@@ -21,72 +26,47 @@ internal sealed record CompileSettings(
     string? SampleInputs,
     bool CpuFallback = true)
 {
-    public const int DefaultVerifySamples = 8;
+    public static readonly int DefaultVerifySamples = int.Parse(CompileOptions.VerifySamples.Default, CultureInfo.InvariantCulture);
 
     public static CompileSettings Parse(CompileJob job)
     {
-        QuantizeMode quantize = ParseQuantize(job.Quantize, "Quantize");
-        List<Target> targets = Split(job.Targets, ';').Select(t => Parse<Target>(t, "Targets")).Distinct().Order().ToList();
-        if (targets.Count == 0)
-        {
-            targets.Add(Target.Cpu);
-        }
+        Dictionary<string, string> options = CompileOptions.All.ToDictionary(o => o.Name, o => Normalize(o, job.Option(o.Name)));
         var overrides = new Dictionary<Target, QuantizeMode>();
         foreach (string pair in Split(job.TargetQuantize, ';'))
         {
             string[] parts = pair.Split('=', 2);
-            if (parts.Length != 2)
+            if (parts.Length != 2 || BuildTargets.Find(parts[0]) is not { } target)
             {
-                throw new SettingsException($"TargetQuantize entry '{pair}' is not of the form target=mode.");
+                throw new SettingsException("MB4052", $"{CompileOptions.TargetOverridesField} entry '{pair}' is not of the form target=mode (e.g. cuda=fp16).");
             }
-            overrides[Parse<Target>(parts[0], "TargetQuantize")] = ParseQuantize(parts[1], "TargetQuantize");
+            overrides[Enum.Parse<Target>(target.Name, ignoreCase: true)] = Enum.Parse<QuantizeMode>(
+                Normalize(CompileOptions.Quantize, parts[1], CompileOptions.Quantize.PerTargetName(target.Name)), ignoreCase: true);
         }
+        string fallback = options[CompileOptions.Fallback.Name];
         return new CompileSettings(
-            quantize,
-            targets,
+            Enum.Parse<QuantizeMode>(options[CompileOptions.Quantize.Name], ignoreCase: true),
+            options[CompileOptions.Targets.Name].Split(';').Select(t => Enum.Parse<Target>(t, ignoreCase: true)).ToList(),
             overrides,
-            string.IsNullOrWhiteSpace(job.Optimize) ? OptimizationLevel.Extended : Parse<OptimizationLevel>(job.Optimize, "Optimize"),
-            string.IsNullOrWhiteSpace(job.Verify) ? VerifyMode.Error : Parse<VerifyMode>(job.Verify, "Verify"),
-            Number(job.MinCosine, "MinCosine"),
-            Number(job.MaxAbsError, "MaxAbsError"),
-            (int?)Number(job.VerifySamples, "VerifySamples") is int samples and > 0 ? samples : DefaultVerifySamples,
-            string.IsNullOrWhiteSpace(job.SampleInputs) ? null : job.SampleInputs,
-            ParseFallback(job.Fallback));
+            Enum.Parse<OptimizationLevel>(options[CompileOptions.Optimize.Name], ignoreCase: true),
+            Enum.Parse<VerifyMode>(options[CompileOptions.Verify.Name], ignoreCase: true),
+            Number(options[CompileOptions.MinCosine.Name]),
+            Number(options[CompileOptions.MaxAbsError.Name]),
+            (int)Number(options[CompileOptions.VerifySamples.Name])!.Value,
+            options[CompileOptions.SampleInputs.Name] is { Length: > 0 } samples ? samples : null,
+            fallback == BuildTargets.Portable);
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
     public QuantizeMode QuantizeFor(Target target) => TargetQuantize.TryGetValue(target, out QuantizeMode mode) ? mode : Quantize;
 
-    private static QuantizeMode ParseQuantize(string? text, string name) =>
-        string.IsNullOrWhiteSpace(text) ? QuantizeMode.None : Parse<QuantizeMode>(text, name);
+    private static string Normalize(CompileOption option, string? text, string? label = null) =>
+        option.TryNormalize(text, out string value, out string error, label) ? value : throw new SettingsException(option.Code, error);
 
-    /// <summary>Fallback: <c>cpu</c> (the default) or <c>none</c>.</summary>
-    private static bool ParseFallback(string? text) => text?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "cpu" => true,
-        "none" => false,
-        _ => throw new SettingsException($"Fallback '{text}' is not supported. Use one of: cpu, none."),
-    };
-
-    private static T Parse<T>(string text, string name) where T : struct, Enum =>
-        Enum.TryParse(text.Trim(), ignoreCase: true, out T value) && Enum.IsDefined(value) && !int.TryParse(text, out _)
-            ? value
-            : throw new SettingsException($"{name} '{text}' is not supported. Use one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
-
-    private static double? Number(string? text, string name)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value >= 0
-            ? value
-            : throw new SettingsException($"{name} '{text}' is not a non-negative number.");
-    }
+    private static double? Number(string text) => text.Length == 0 ? null : double.Parse(text, CultureInfo.InvariantCulture);
 
     private static IEnumerable<string> Split(string? text, char separator) =>
         (text ?? "").Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
-/// <summary>Bad compilation options (reachable from the command line; MSBuild checks them before).</summary>
-internal sealed class SettingsException(string message) : Exception(message);
+/// <summary>Bad compilation options (reachable from the command line; MSBuild checks them before with the same rules).</summary>
+internal sealed class SettingsException(string code, string message) : ModelBuildException(code, message);

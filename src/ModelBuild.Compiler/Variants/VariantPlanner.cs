@@ -1,4 +1,5 @@
 using ModelBuild.Compiler.Ort;
+using ModelBuild.Shared;
 
 namespace ModelBuild.Compiler.Variants;
 
@@ -18,21 +19,12 @@ internal static class VariantPlanner
     public static IReadOnlyList<VariantPlan> Plan(CompileSettings settings)
     {
         List<VariantPlan> plans = settings.Targets.Select(target => Plan(target, settings.QuantizeFor(target), settings.Optimize)).ToList();
-        if (NeedsCpuFallback(settings))
+        if (ShippingRule.NeedsCpuFallback(settings.Targets.Select(t => t.Name()), settings.CpuFallback))
         {
             plans.Insert(0, Plan(Target.Cpu, settings.Quantize, settings.Optimize) with { Fallback = true });
         }
         return plans;
     }
-
-    /// <summary>
-    /// An accelerator target with no CPU target for the machines it serves: cuda's (linux-x64, win-x64) are served
-    /// only by cpu and x64, so without either an app on a machine lacking CUDA would find no variant to run.
-    /// </summary>
-    private static bool NeedsCpuFallback(CompileSettings settings) =>
-        settings.CpuFallback
-        && settings.Targets.Any(t => t.IsAccelerator())
-        && !settings.Targets.Any(t => t is Target.Cpu or Target.X64);
 
     private static VariantPlan Plan(Target target, QuantizeMode requested, OptimizationLevel optimize)
     {
@@ -56,7 +48,6 @@ internal static class VariantPlanner
         OptimizationLevel level = form == VariantForm.Fp16Compute ? OptimizationLevel.None
             : target is Target.Cuda or Target.Mobile && optimize == OptimizationLevel.Extended ? OptimizationLevel.Basic
             : optimize;
-        string provider = target == Target.Cuda ? "cuda" : "cpu";
-        return new VariantPlan(target, requested, applied, form, level, OrtFormat: target == Target.Mobile, provider, substitution);
+        return new VariantPlan(target, requested, applied, form, level, OrtFormat: target.Info().IsMobile, target.Info().ExecutionProvider, substitution);
     }
 }

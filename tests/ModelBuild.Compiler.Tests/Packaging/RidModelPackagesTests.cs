@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Packaging;
 using NuGet.Packaging;
 
@@ -7,31 +8,32 @@ namespace ModelBuild.Compiler.Tests.Packaging;
 /// <summary><c>modelbuild pack-models</c>: the per-RID model packages, runtime.json and the main package's targets.</summary>
 public sealed class RidModelPackagesTests
 {
-    private static readonly Dictionary<string, string> TargetRids = new()
+    /// <summary>A manifest as WriteModelPackManifest writes it: per RID, the assets the shipping rule ships there.</summary>
+    private static string WriteManifest(TempFolder temp, Dictionary<string, string[]> targetsByRid)
     {
-        ["cpu"] = "any", ["x64"] = "linux-x64;win-x64;osx-x64", ["cuda"] = "linux-x64;win-x64",
-    };
-
-    private static string WriteManifest(TempFolder temp, params string[] targets)
-    {
-        var assets = targets.Select(target =>
+        RidModelPackages.Asset Asset(string target)
         {
             string source = temp.File($"src/{target}/net.onnx");
             Directory.CreateDirectory(Path.GetDirectoryName(source)!);
             File.WriteAllText(source, target);
             return new RidModelPackages.Asset(target, $"models/Net/{target}/net.onnx", source);
-        }).ToList();
-        var manifest = new RidModelPackages.Manifest("Contoso.Net", "1.2.0", "Contoso", "A model.", temp.File("feed"), temp.File("work"), TargetRids, assets);
+        }
+        var rids = targetsByRid.ToDictionary(r => r.Key, r => r.Value.Select(Asset).ToList());
+        var manifest = new RidModelPackages.Manifest("Contoso.Net", "1.2.0", "Contoso", "A model.", temp.File("feed"), temp.File("work"), rids);
         string path = temp.File("job.json");
         File.WriteAllText(path, JsonSerializer.Serialize(manifest, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
         return path;
     }
 
     [Fact]
-    public void Each_rid_package_holds_the_variants_serving_it_and_runtime_json_names_them_all()
+    public void Each_rid_with_variants_gets_a_package_holding_them_and_runtime_json_names_them_all()
     {
         using var temp = new TempFolder();
-        Assert.Equal(0, RidModelPackages.Run(WriteManifest(temp, "cpu", "x64", "cuda"), TextWriter.Null));
+        var byRid = new Dictionary<string, string[]>
+        {
+            ["linux-x64"] = ["cpu", "x64", "cuda"], ["win-x64"] = ["cpu", "x64", "cuda"], ["osx-x64"] = ["cpu", "x64"], ["linux-arm64"] = [],
+        };
+        Assert.Equal(0, RidModelPackages.Run(WriteManifest(temp, byRid), new Reporter(TextWriter.Null, forMsBuild: true)));
 
         Assert.Equal(["Contoso.Net.Models.linux-x64.1.2.0.nupkg", "Contoso.Net.Models.osx-x64.1.2.0.nupkg", "Contoso.Net.Models.win-x64.1.2.0.nupkg"],
             Directory.GetFiles(temp.File("feed")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
@@ -60,7 +62,7 @@ public sealed class RidModelPackagesTests
     {
         using var temp = new TempFolder();
         var error = new StringWriter();
-        Assert.Equal(1, RidModelPackages.Run(WriteManifest(temp, "cpu"), error));
+        Assert.Equal(1, RidModelPackages.Run(WriteManifest(temp, new Dictionary<string, string[]> { ["linux-x64"] = ["cpu"], ["osx-arm64"] = ["cpu"] }), new Reporter(error, forMsBuild: false)));
         Assert.StartsWith("error MB4033: ", error.ToString());
         Assert.False(Directory.Exists(temp.File("feed")));
     }

@@ -147,7 +147,7 @@ public sealed class LargeModelTests
     public void Mobile_on_a_large_model_fails_with_MB5003_and_leaves_nothing_behind()
     {
         using TempFolder temp = WithExternalModel();
-        CompileJob job = Job(temp, "out") with { Targets = "x64;mobile", TargetQuantize = null };
+        CompileJob job = Job(temp, "out") with { Targets = "x64;mobile", TargetQuantize = null, Fallback = "none" };
 
         var (ok, lines) = Jobs.Run(job, large: Lowered);
 

@@ -90,10 +90,12 @@ public sealed class VariantPlannerTests
     [InlineData("arm64;cuda", null, "cpu;arm64;cuda")]     // arm64 does not run on cuda's machines (linux-x64, win-x64)
     [InlineData("mobile;cuda", null, "cpu;cuda;mobile")]
     [InlineData("cuda", "none", "cuda")]
-    [InlineData("x64;cuda", null, "x64;cuda")]             // x64 serves every machine cuda does
+    [InlineData("x64;cuda", null, "cpu;x64;cuda")]         // x64 serves cuda's machines, but not linux-arm64 or android
     [InlineData("cpu;cuda", null, "cpu;cuda")]
-    [InlineData("arm64;mobile", null, "arm64;mobile")]     // no accelerator, nothing to fall back from
-    public void Accelerator_only_targets_get_a_portable_cpu_fallback(string targets, string? fallback, string planned)
+    [InlineData("arm64;mobile", null, "cpu;arm64;mobile")] // no accelerator, but x64 machines need a CPU variant too
+    [InlineData("x64;arm64;mobile", "none", "x64;arm64;mobile")]
+    [InlineData("x64", null, "cpu;x64")]
+    public void Targets_without_cpu_get_a_portable_cpu_fallback_unless_Fallback_is_none(string targets, string? fallback, string planned)
     {
         IReadOnlyList<VariantPlan> plans = VariantPlanner.Plan(CompileSettings.Parse(Job("int8", targets, "cuda=fp16", fallback: fallback)));
 

@@ -86,7 +86,7 @@ public sealed class ExactInt8TwinTests
     {
         using var temp = new TempFolder();
         OnnxModelWriter.WriteFile(Mlp(), temp.File("net.onnx"));
-        CompileJob job = Jobs.For(temp.File("net.onnx"), temp.File("out")) with { Quantize = "int8", Targets = "arm64" };
+        CompileJob job = Jobs.For(temp.File("net.onnx"), temp.File("out")) with { Quantize = "int8", Targets = "arm64", Fallback = "none" };
 
         var (ok, lines) = Jobs.Run(job);
 
