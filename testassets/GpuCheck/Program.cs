@@ -95,8 +95,8 @@ internal static class Sessions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             OptimizedModelFilePath = optimized,
+            ProfileOutputPathPrefix = Path.Combine(scratch, tag), // before EnableProfiling, which passes the prefix on
             EnableProfiling = true,
-            ProfileOutputPathPrefix = Path.Combine(scratch, tag),
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (cuda) options.AppendExecutionProvider_CUDA(0);
