@@ -117,6 +117,7 @@ namespace ModelBuild.Shared
             new DiagnosticCode("MB5010", DiagnosticSeverity.Error, "A variant's output is below MinCosine or above MaxAbsError against the original (an error"),
             new DiagnosticCode("MB5012", DiagnosticSeverity.Warning, "Variants were not verified (an input type samples cannot be made for, or a cuda fp16 variant the…"),
             new DiagnosticCode("MB5020", DiagnosticSeverity.Warning, "The compile cache could not be read or written, or an entry was damaged"),
+            new DiagnosticCode("MB5150", DiagnosticSeverity.Warning, "The cuda fp16 variant stays fp32: too few Conv/MatMul/Gemm/recurrent nodes can compute in fp16"),
             new DiagnosticCode("MB5501", DiagnosticSeverity.Error, "ONNX Runtime could not load or optimize the model"),
             new DiagnosticCode("MB5502", DiagnosticSeverity.Error, "ONNX Runtime could not convert the model to ORT format (mobile)"),
             new DiagnosticCode("MB5503", DiagnosticSeverity.Error, "An operator type or domain cannot be written to the reduced-build operator list (separator or…"),

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
@@ -79,7 +80,7 @@ internal sealed class QuantizePass : IModelPass
             VariantForm.Int8 => Int8(context, variant, model, Int8WeightRange.Full, tensors),
             VariantForm.Int8Reduced => Int8(context, variant, model, Int8WeightRange.Reduced, tensors),
             VariantForm.Fp16Weights => Fp16WeightConverter.Apply(model, tensors),
-            VariantForm.Fp16Compute => Fp16GraphConverter.Apply(model, tensors),
+            VariantForm.Fp16Compute => Fp16Compute(context, variant, model, tensors),
             VariantForm.Int4 => Int4WeightQuantizer.Apply(model, tensors: tensors),
             _ => throw new InvalidOperationException($"Unknown form {variant.Plan.Form}."),
         };
@@ -109,9 +110,7 @@ internal sealed class QuantizePass : IModelPass
         {
             try
             {
-                samples = context.Settings.SampleInputs is { } folder
-                    ? SampleInputLoader.Load(folder, context.Model)
-                    : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, VerifyPass.SampleSeed);
+                samples = CalibrationSamples(context);
             }
             catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
             {
@@ -126,6 +125,62 @@ internal sealed class QuantizePass : IModelPass
         }
         double minCosine = context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine;
         string work = Path.Combine(context.WorkDirectory, "conv-int8", variant.Plan.Target.Name());
-        return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.Job.Model, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work));
+        return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.OnnxSource, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work));
     }
+    /// <summary>Calibration samples and value ranges, measured once per model for all its fp16-compute variants (arm64, cuda).</summary>
+    private static readonly ConditionalWeakTable<CompilationContext, Fp16Calibration?> Fp16Calibrations = [];
+
+    /// <summary>
+    /// fp16 compute, calibrated on the verification inputs, with the last layers kept fp32 where the outputs need it
+    /// (<see cref="Fp16TailSearch"/>); the cuda form keeps ops without a CUDA fp16 kernel fp32 and stays fp32 altogether
+    /// (MB5150) when too few heavy ops could be fp16 (<see cref="Fp16CudaPayoff"/>).
+    /// </summary>
+    private static QuantizationResult? Fp16Compute(CompilationContext context, CompiledVariant variant, ModelProto model, TensorSource tensors)
+    {
+        bool cuda = variant.Plan.Target == Target.Cuda;
+        Fp16Calibration? calibration = Fp16Calibrations.GetValue(context, Calibrate);
+        GraphProto? original = cuda ? model.Graph.Clone() : null;
+        var options = new Fp16Options(cuda, calibration?.Ranges);
+        QuantizationResult result = calibration is null
+            ? Fp16GraphConverter.Apply(model, tensors, options)
+            : Fp16TailSearch.Apply(model, tensors, options, calibration.Samples, context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine);
+        if (original is null || result.QuantizedNodes == 0 || Fp16CudaPayoff.WhyNot(model.Graph) is not { } why)
+        {
+            return result;
+        }
+        model.Graph = original;
+        context.Reporter.Warning("MB5150", context.Job.Model, $"Target cuda: the variant stays fp32: {why}.");
+        return null;
+    }
+
+    /// <summary>
+    /// Largest |value| of each float value on the verification inputs; null for large models (the graph with every
+    /// value as an output would not fit one protobuf message), inputs samples cannot be made for, or a model the CPU cannot run.
+    /// </summary>
+    private static Fp16Calibration? Calibrate(CompilationContext context)
+    {
+        if (context.IsLarge) return null;
+        try
+        {
+            IReadOnlyList<SampleSet> samples = CalibrationSamples(context);
+            return samples.Count == 0 ? null : new Fp16Calibration(samples, Fp16ValueRanges.Measure(context.ModelWithData(), samples));
+        }
+        catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
+        {
+            return null; // verification reports it (MB5012); constants are still range-checked
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            return null; // verification reports it; constants are still range-checked
+        }
+    }
+
+    private sealed record Fp16Calibration(IReadOnlyList<SampleSet> Samples, IReadOnlyDictionary<string, float> Ranges);
+
+    /// <summary>The inputs verification uses (SampleInputs, else generated with SampleShapes), for calibration.</summary>
+    private static IReadOnlyList<SampleSet> CalibrationSamples(CompilationContext context) =>
+        context.Settings.SampleInputs is { } folder
+            ? SampleInputLoader.Load(folder, context.Model)
+            : SampleInputGenerator.Generate(context.Model, context.Settings.VerifySamples, VerifyPass.SampleSeed,
+                SampleShapeOptions.Default with { Inputs = context.Settings.SampleShapes });
 }

@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using Microsoft.ML.OnnxRuntime;
 using ModelBuild.Compiler.Verification;
 
@@ -15,7 +16,7 @@ internal sealed class AccuracyProbe : IDisposable
 
     public AccuracyProbe(string originalPath, IReadOnlyList<SampleSet> samples)
     {
-        using var original = new VerificationSession(originalPath);
+        using var original = new VerificationSession(originalPath, VerificationBudget.Default);
         foreach (SampleSet set in samples)
         {
             var inputs = set.Inputs.Where(t => original.InputNames.Contains(t.Name)).ToList();
@@ -28,7 +29,7 @@ internal sealed class AccuracyProbe : IDisposable
 
     public double MinCosine(string candidatePath)
     {
-        using var candidate = new VerificationSession(candidatePath);
+        using var candidate = new VerificationSession(candidatePath, VerificationBudget.Default);
         var actual = _feeds.Select(f => candidate.Run(f.Names, f.Values, _outputs)).ToArray();
         return Enumerable.Range(0, _outputs.Length)
             .Select(o => OutputComparer.Compare(_outputs[o], [.. _reference.Select(r => r[o])], [.. actual.Select(r => r[o])]).Cosine)

@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Verification;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
@@ -22,7 +23,7 @@ internal static class ConvCalibration
 
         File.WriteAllBytes(path, OnnxModelWriter.Serialize(augmented));
         var collectors = tensors.ToDictionary(t => t, _ => new ActivationRange.Collector(), StringComparer.Ordinal);
-        using var session = new VerificationSession(path);
+        using var session = new VerificationSession(path, VerificationBudget.Default);
         foreach (SampleSet set in samples)
         {
             var inputs = set.Inputs.Where(t => session.InputNames.Contains(t.Name)).ToList();

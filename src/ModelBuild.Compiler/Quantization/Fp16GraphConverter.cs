@@ -7,8 +7,13 @@ namespace ModelBuild.Compiler.Quantization;
 /// fp16 compute (for the CUDA target): the main graph's float values become float16 — initializers, Constant and
 /// ConstantOfShape values, Cast(to=FLOAT), value_info — while the model's float inputs and outputs stay float (Casts at
 /// the edges). Ops in <see cref="Fp32Ops"/>, ops of other domains, ops with subgraphs (their bodies untouched) and ops
-/// whose value types cannot be told stay fp32 with Casts around them. ORT on CPU still runs the result: it inserts
-/// casts where it has no fp16 kernel.
+/// whose value types cannot be told stay fp32 with Casts around them. So do nodes that read or write a value fp16
+/// cannot hold: a constant beyond ±65504 (a DBNet detector's BatchNormalization variance reaches 9.8e7; clamped to
+/// 65504 it turned the output into noise, cosine 0.02) or, with calibration (<see cref="Fp16Options.Ranges"/>), an
+/// activation beyond a quarter of that or entirely below fp16's normal range. For the CUDA provider
+/// (<see cref="Fp16Options.CudaKernels"/>) ops without a CUDA float16 kernel stay fp32 too, inside the graph, so ONNX
+/// Runtime places no node on the CPU for want of a kernel. ORT on CPU still runs the result: it inserts casts where it
+/// has no fp16 kernel.
 /// </summary>
 internal static class Fp16GraphConverter
 {
@@ -34,9 +39,10 @@ internal static class Fp16GraphConverter
     };
 
     /// <remarks><c>tensors</c>: where weights are read (external tensors of large models); default: inline only.</remarks>
-    public static QuantizationResult Apply(ModelProto model, TensorSource? tensors = null)
+    public static QuantizationResult Apply(ModelProto model, TensorSource? tensors = null, Fp16Options? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        options ??= Fp16Options.Default;
         var kept = new KeptLog();
         if (model.Graph is null) return kept.Result(0);
         if (OpsetImports.Default(model) < 6)
@@ -50,6 +56,25 @@ internal static class Fp16GraphConverter
         var names = new NameTable(model);
         Dictionary<string, int> types = ElementTypes.Infer(graph);
         bool IsFloat(string name) => name.Length > 0 && types.GetValueOrDefault(name) == Float;
+        long opset = OpsetImports.Default(model);
+        var constantFits = new Dictionary<string, bool>(StringComparer.Ordinal);
+
+        // Why a value cannot be fp16: constants by their values, activations by calibration.
+        string? RangeProblem(string value)
+        {
+            if (scope.ResolveConstant(value) is { } constant)
+            {
+                if (!constantFits.TryGetValue(value, out bool fits))
+                {
+                    fits = !scope.Tensors.IsReadableFloat(constant.Tensor) || FitsFp16(scope.Tensors.ReadFloats(constant.Tensor));
+                    constantFits[value] = fits;
+                }
+
+                return fits ? null : "constant beyond fp16's range";
+            }
+
+            return options.Ranges?.TryGetValue(value, out float max) == true ? Fp16ValueRanges.Problem(max) : null;
+        }
 
         // 1. Which nodes compute in fp16.
         var fp16Nodes = new HashSet<NodeProto>();
@@ -61,9 +86,11 @@ internal static class Fp16GraphConverter
             if (!touchesFloat) continue;
             string? why = !GraphScope.IsDefaultDomain(node) ? "other domain"
                 : Fp32Ops.Contains(node.OpType) ? "fp32 op"
+                : node.Output.Count > 0 && options.Fp32Nodes?.Contains(node.Output[0]) == true ? "near the outputs, for accuracy"
+                : options.CudaKernels && !Fp16CudaKernels.Has(node.OpType, opset) ? "no CUDA fp16 kernel"
                 : GraphScope.Subgraphs(node).Any() ? "has subgraphs"
                 : reads.Concat(node.Output).Any(n => n.Length > 0 && types.GetValueOrDefault(n) == 0) ? "value types unknown"
-                : null;
+                : reads.Concat(node.Output).Where(IsFloat).Select(RangeProblem).FirstOrDefault(p => p is not null);
             if (why is null)
             {
                 fp16Nodes.Add(node);
@@ -79,14 +106,28 @@ internal static class Fp16GraphConverter
         //    initializer is fp16 when an fp16 node reads it; node outputs follow their node.
         var consumers = scope.Consumers();
         var outputs = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+
+        // A constant is fp16 when an fp16 node reads it; one only fp32 nodes read stays fp32 (Constant nodes too):
+        // rounding it to fp16 and back would put fp16 error into fp32 computation.
+        bool ReadByFp16(string value) =>
+            consumers.TryGetValue(value, out var readers) && readers.Any(fp16Nodes.Contains) && !outputs.Contains(value);
+        foreach (var node in graph.Node)
+        {
+            if (GraphScope.IsConstantNode(node) && fp16Nodes.Contains(node) && !node.Output.Any(ReadByFp16))
+            {
+                fp16Nodes.Remove(node);
+                converted--;
+                kept.Counted("Constant: {n} {nodes} kept fp32 (read by fp32 nodes only)");
+            }
+        }
+
         var native = new Dictionary<string, int>(StringComparer.Ordinal); // value → Float or Float16
         var nativeName = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tensor in graph.Initializer)
         {
             if (tensor.DataType != Float) continue;
             bool constant = scope.ResolveConstant(tensor.Name) is not null && !outputs.Contains(tensor.Name);
-            bool readByFp16 = consumers.TryGetValue(tensor.Name, out var readers) && readers.Any(fp16Nodes.Contains);
-            native[tensor.Name] = constant && readByFp16 && scope.Tensors.IsReadableFloat(tensor) ? Float16 : Float;
+            native[tensor.Name] = constant && ReadByFp16(tensor.Name) && scope.Tensors.IsReadableFloat(tensor) ? Float16 : Float;
         }
 
         foreach (var node in graph.Node)
@@ -185,6 +226,16 @@ internal static class Fp16GraphConverter
             cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = to });
             return cast;
         }
+    }
+
+    private static bool FitsFp16(float[] values)
+    {
+        foreach (float v in values)
+        {
+            if (float.IsFinite(v) && MathF.Abs(v) > Fp16ValueRanges.Fp16Max) return false;
+        }
+
+        return true;
     }
 
     private static void SetValueInfoType(GraphProto graph, string name, int type)

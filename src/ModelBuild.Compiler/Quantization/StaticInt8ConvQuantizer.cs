@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using ModelBuild.Compiler.Ort;
@@ -221,8 +222,8 @@ internal static class StaticInt8ConvQuantizer
     /// <summary>Median latency of both models on one sample, timed in turns so load from elsewhere falls on both alike.</summary>
     private static (double Baseline, double Candidate) SideBySide(string baselinePath, string candidatePath, SampleSet sample)
     {
-        using var baseline = new VerificationSession(baselinePath);
-        using var candidate = new VerificationSession(candidatePath);
+        using var baseline = new VerificationSession(baselinePath, VerificationBudget.Default);
+        using var candidate = new VerificationSession(candidatePath, VerificationBudget.Default);
         var inputs = sample.Inputs.Where(t => baseline.InputNames.Contains(t.Name)).ToList();
         List<OrtValue> values = [.. inputs.Select(t => t.ToOrtValue())];
         try
@@ -232,8 +233,8 @@ internal static class StaticInt8ConvQuantizer
             var c = new double[TimingRounds];
             for (int round = 0; round < TimingRounds; round++)
             {
-                b[round] = baseline.MedianMilliseconds(names, values, 3);
-                c[round] = candidate.MedianMilliseconds(names, values, 3);
+                b[round] = baseline.MedianMilliseconds(names, values, baseline.OutputNames, 3);
+                c[round] = candidate.MedianMilliseconds(names, values, candidate.OutputNames, 3);
             }
 
             Array.Sort(b);
