@@ -203,7 +203,7 @@ namespace ModelBuild.Shared
         public static readonly CompileOption VerifySamples = new("VerifySamples", OptionKind.WholeNumber, "MB4012", "8", min: 1, max: 1000);
         public static readonly CompileOption SampleInputs = new("SampleInputs", OptionKind.Folder, "MB4013");
         /// <summary>Whole sample shapes by input name, <c>input=1,512;state=2,1,128</c> (the compiler checks them against the model).</summary>
-        public static readonly CompileOption SampleShapes = new("SampleShapes", OptionKind.Text, "MB5611");
+        public static readonly CompileOption SampleShapes = new("SampleShapes", OptionKind.Text, "MB4054");
         public static readonly CompileOption Fallback = new("Fallback", OptionKind.Choice, "MB4020", "cpu", new[] { BuildTargets.Portable, "none" });
         /// <summary>Seconds all verification runs of one model may take (empty: the compiler's default, 120).</summary>
         public static readonly CompileOption VerifyTimeout = new("VerifyTimeout", OptionKind.Number, "MB4040", min: 0.001, max: 86400);

@@ -125,8 +125,25 @@ internal sealed class QuantizePass : IModelPass
         }
         double minCosine = context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine;
         string work = Path.Combine(context.WorkDirectory, "conv-int8", variant.Plan.Target.Name());
-        return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.OnnxSource, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work));
+        byte[] before = OnnxModelWriter.Serialize(model);
+        try
+        {
+            return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.OnnxSource, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work));
+        }
+        catch (ModelToolException e) when (e.Code == ToolErrorCodes.VerificationRunFailed)
+        {
+            // Generated calibration inputs the model does not run on (an audio front-end shorter than its window): the
+            // Convs stay fp32 as they were; verification searches larger inputs on its own and reports what it finds.
+            ModelProto restored = ModelProto.Parser.ParseFrom(before);
+            model.Graph = restored.Graph;
+            model.OpsetImport.Clear();
+            model.OpsetImport.Add(restored.OpsetImport);
+            var kept = new KeptLog();
+            for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 (the calibration inputs do not run the model; give SampleInputs or SampleShapes: {e.Message})");
+            return matMuls.Plus(kept.Result(0));
+        }
     }
+
     /// <summary>Calibration samples and value ranges, measured once per model for all its fp16-compute variants (arm64, cuda).</summary>
     private static readonly ConditionalWeakTable<CompilationContext, Fp16Calibration?> Fp16Calibrations = [];
 

@@ -88,7 +88,7 @@ internal sealed record CompileSettings(
             long[] shape = [.. dims.Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v >= 1 ? v : -1)];
             if (name.Length == 0 || shape.Length == 0 || shape.Contains(-1) || !shapes.TryAdd(name, shape))
             {
-                throw new SettingsException("MB5611", $"SampleShapes entry '{entry}' is not of the form input=d1,d2,... with whole dimensions of at least 1, one entry per input (e.g. SampleShapes=\"input=1,512;state=2,1,128\").");
+                throw new SettingsException(CompileOptions.SampleShapes.Code, $"SampleShapes entry '{entry}' is not of the form input=d1,d2,... with whole dimensions of at least 1, one entry per input (e.g. SampleShapes=\"input=1,512;state=2,1,128\").");
             }
         }
         return shapes;
