@@ -40,15 +40,15 @@ public sealed class VariantPlannerTests
     }
 
     [Fact]
-    public void Int8_on_cuda_becomes_fp16_compute_and_says_why()
+    public void Int8_on_cuda_becomes_fp32_and_says_why()
     {
         VariantPlan plan = Single("int8", "cuda");
 
         Assert.Equal(QuantizeMode.Int8, plan.Requested);
-        Assert.Equal(QuantizeMode.Fp16, plan.Applied);
-        Assert.Equal(VariantForm.Fp16Compute, plan.Form);
-        Assert.Contains("CudaQuantize", plan.Substitution);
-        Assert.Equal(0.999, plan.DefaultMinCosine);
+        Assert.Equal(QuantizeMode.None, plan.Applied);
+        Assert.Equal(VariantForm.Fp32, plan.Form);
+        Assert.Contains("CudaQuantize=\"fp16\"", plan.Substitution);
+        Assert.Equal(VariantForm.Fp16Compute, Single("fp16", "cuda").Form);
     }
 
     [Fact]
