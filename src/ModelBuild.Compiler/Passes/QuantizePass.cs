@@ -158,9 +158,21 @@ internal sealed class QuantizePass : IModelPass
         Fp16Calibration? calibration = Fp16Calibrations.GetValue(context, Calibrate);
         GraphProto? original = cuda ? model.Graph.Clone() : null;
         var options = new Fp16Options(cuda, calibration?.Ranges);
-        QuantizationResult result = calibration is null
-            ? Fp16GraphConverter.Apply(model, tensors, options)
-            : Fp16TailSearch.Apply(model, tensors, options, calibration.Samples, context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine);
+        QuantizationResult result;
+        GraphProto beforeSearch = model.Graph.Clone();
+        try
+        {
+            result = calibration is null
+                ? Fp16GraphConverter.Apply(model, tensors, options)
+                : Fp16TailSearch.Apply(model, tensors, options, calibration.Samples, context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine,
+                    context.Settings.VerifyBudget);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            // A run over the verification budget (or one ONNX Runtime refuses): the plain fp16 graph, for verification to judge.
+            model.Graph = beforeSearch;
+            result = Fp16GraphConverter.Apply(model, tensors, options);
+        }
         if (original is null || result.QuantizedNodes == 0 || Fp16CudaPayoff.WhyNot(model.Graph) is not { } why)
         {
             return result;
@@ -180,7 +192,7 @@ internal sealed class QuantizePass : IModelPass
         try
         {
             IReadOnlyList<SampleSet> samples = CalibrationSamples(context);
-            return samples.Count == 0 ? null : new Fp16Calibration(samples, Fp16ValueRanges.Measure(context.ModelWithData(), samples));
+            return samples.Count == 0 ? null : new Fp16Calibration(samples, Fp16ValueRanges.Measure(context.ModelWithData(), samples, context.Settings.VerifyBudget));
         }
         catch (ModelToolException e) when (e.Code == ToolErrorCodes.InputTypeUnsupported)
         {

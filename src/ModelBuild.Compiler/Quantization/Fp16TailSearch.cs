@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -18,12 +19,13 @@ internal static class Fp16TailSearch
     /// <summary>The search aims this share of the way from the target to 1 (0.9992 for 0.999), a margin for run-to-run differences.</summary>
     private const double Margin = 0.2;
 
-    public static QuantizationResult Apply(ModelProto model, TensorSource tensors, Fp16Options options, IReadOnlyList<SampleSet> samples, double minCosine)
+    public static QuantizationResult Apply(ModelProto model, TensorSource tensors, Fp16Options options, IReadOnlyList<SampleSet> samples, double minCosine,
+        VerificationBudget budget)
     {
         ArgumentNullException.ThrowIfNull(model);
         double target = minCosine + (1 - minCosine) * Margin;
         GraphProto original = model.Graph.Clone();
-        List<float[]>[] expected = Run(model, samples);
+        List<float[]>[] expected = Run(model, samples, budget);
         var heavy = original.Node.Select((node, index) => (node, index))
             .Where(n => GraphScope.IsDefaultDomain(n.node) && Fp16CudaPayoff.HeavyOps.Contains(n.node.OpType))
             .Select(n => n.index).ToList();
@@ -37,7 +39,7 @@ internal static class Fp16TailSearch
             double cosine;
             try
             {
-                cosine = WorstCosine(expected, Run(model, samples));
+                cosine = WorstCosine(expected, Run(model, samples, budget));
             }
             catch (OnnxRuntimeException)
             {
@@ -67,11 +69,12 @@ internal static class Fp16TailSearch
     private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Float outputs per sample (other outputs are compared by the verifier, not here).</summary>
-    private static List<float[]>[] Run(ModelProto model, IReadOnlyList<SampleSet> samples)
+    private static List<float[]>[] Run(ModelProto model, IReadOnlyList<SampleSet> samples, VerificationBudget budget)
     {
         // As the verifier: all optimizations, and ORT's log (which quotes node names verbatim) kept off stderr.
         using var options = new SessionOptions { IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        DateTime deadline = DateTime.UtcNow + budget.Timeout;
         using var session = new InferenceSession(OnnxModelWriter.Serialize(model), options);
         var outputs = new List<float[]>[samples.Count];
         for (int s = 0; s < samples.Count; s++)
@@ -80,6 +83,7 @@ internal static class Fp16TailSearch
             try
             {
                 using var runOptions = new RunOptions();
+                using var watchdog = new RunWatchdog(runOptions, deadline, budget.MemoryLimitBytes); // ends a run the verifier would stop too
                 using var results = session.Run(runOptions, samples[s].Inputs.Select(i => i.Name).ToList(), inputs, session.OutputNames);
                 outputs[s] = [.. results.Where(r => r.IsTensor && r.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float)
                     .Select(r => r.GetTensorDataAsSpan<float>().ToArray())];

@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelBuild.Compiler.Verification;
@@ -26,7 +27,7 @@ internal static class Fp16ValueRanges
     public const float Fp16MinNormal = 6.1035156e-5f;
 
     /// <summary>Largest |value| per float value name (inputs, node outputs) over all samples; NaN and infinity count as out of range.</summary>
-    public static Dictionary<string, float> Measure(ModelProto model, IReadOnlyList<SampleSet> samples)
+    public static Dictionary<string, float> Measure(ModelProto model, IReadOnlyList<SampleSet> samples, VerificationBudget budget)
     {
         ArgumentNullException.ThrowIfNull(model);
         var probe = model.Clone();
@@ -45,6 +46,7 @@ internal static class Fp16ValueRanges
         // As the verifier: all optimizations, and ORT's log (which quotes node names verbatim) kept off stderr.
         using var options = new SessionOptions { IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        DateTime deadline = DateTime.UtcNow + budget.Timeout;
         using var session = new InferenceSession(OnnxModelWriter.Serialize(probe), options);
         foreach (SampleSet sample in samples)
         {
@@ -52,6 +54,7 @@ internal static class Fp16ValueRanges
             try
             {
                 using var runOptions = new RunOptions();
+                using var watchdog = new RunWatchdog(runOptions, deadline, budget.MemoryLimitBytes); // ends a run the verifier would stop too
                 using var results = session.Run(runOptions, sample.Inputs.Select(i => i.Name).ToList(), inputs, session.OutputNames);
                 for (int i = 0; i < results.Count; i++)
                 {

@@ -50,6 +50,21 @@ public sealed class VerificationBudgetTests
     }
 
     [Fact]
+    public void An_endless_loop_is_stopped_at_the_time_budget_in_fp16_calibration_too()
+    {
+        // fp16 compute (arm64, cuda) runs the model to calibrate before verification does: the same budget holds there.
+        using var temp = new TempFolder();
+        string model = HostileModels.Write(HostileModels.EndlessLoop(), temp.Path, "endless.onnx");
+
+        var (ok, lines, elapsed) = Compile(temp, model, job => job with { Quantize = "fp16", Targets = "arm64;cuda", VerifyTimeout = "2" });
+
+        Assert.False(ok, string.Join("\n", lines));
+        Assert.Contains(lines.Select(Jobs.Parse), l => l.Code == "MB5650");
+        Assert.True(elapsed < Generous, $"took {elapsed}");
+        AssertNothingWritten(temp);
+    }
+
+    [Fact]
     public void A_lossless_variant_over_the_time_budget_ships_unverified_with_a_warning()
     {
         using var temp = new TempFolder();

@@ -193,7 +193,7 @@ public sealed class Fp16ComputeTests
         Assert.True(plainCosine < 0.999, $"plain fp16 cosine {plainCosine}");
 
         ModelProto searched = model.Clone();
-        QuantizationResult result = Fp16TailSearch.Apply(searched, TensorSource.Inline, Fp16Options.Default, [Sample(inputs)], 0.999);
+        QuantizationResult result = Fp16TailSearch.Apply(searched, TensorSource.Inline, Fp16Options.Default, [Sample(inputs)], 0.999, ModelBuild.Compiler.Budgets.VerificationBudget.Default);
 
         Assert.Contains(result.KeptReasons, r => r.Contains("with the last 2 of 4 Conv/MatMul/Gemm/recurrent nodes and what follows kept fp32", StringComparison.Ordinal));
         Assert.Equal(["fc1", "fc2"], Fp16Nodes(searched).Select(n => n.Name));
@@ -201,7 +201,7 @@ public sealed class Fp16ComputeTests
     }
 
     private static Dictionary<string, float> Calibrate(ModelProto model, Dictionary<string, DenseTensor<float>> inputs) =>
-        Fp16ValueRanges.Measure(model, [Sample(inputs)]);
+        Fp16ValueRanges.Measure(model, [Sample(inputs)], ModelBuild.Compiler.Budgets.VerificationBudget.Default);
 
     private static SampleSet Sample(Dictionary<string, DenseTensor<float>> inputs) =>
         new([.. inputs.Select(p => new SampleTensor(p.Key, TensorElementType.Float, [.. p.Value.Dimensions.ToArray().Select(d => (long)d)], p.Value.Buffer.ToArray()))]);
