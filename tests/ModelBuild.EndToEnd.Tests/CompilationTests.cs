@@ -59,7 +59,7 @@ public sealed class CompilationTests(PackageFeed feed)
         Assert.Contains("asset: models/TransformerEncoderSmall/x64/transformer-encoder-small.onnx", lines);
         float[] hidden = lines.Single(l => l.StartsWith("hidden: ", StringComparison.Ordinal))["hidden: ".Length..]
             .Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        Assert.True(Cosine(hidden, Reference(project)) > 0.99);
+        Assert.True(Similarity.Cosine(hidden, Reference(project)) > 0.99);
 
         // A second project with the same model and options takes every variant from the shared compile cache.
         string again = feed.CopyTestAsset("QuantizedApp", Model);
@@ -91,18 +91,5 @@ public sealed class CompilationTests(PackageFeed feed)
         using var input = OrtValue.CreateTensorValueFromMemory(ids, [1, ids.Length]);
         using var results = session.Run(new RunOptions(), ["input_ids"], [input], ["last_hidden_state"]);
         return results[0].GetTensorDataAsSpan<float>().ToArray();
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * (double)b[i];
-            na += a[i] * (double)a[i];
-            nb += b[i] * (double)b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
     }
 }

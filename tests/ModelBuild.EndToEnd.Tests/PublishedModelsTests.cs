@@ -66,7 +66,7 @@ public sealed class PublishedModelsTests(PackageFeed feed, ITestOutputHelper out
             Assert.Equal(expected.Count, typed.Length);
             foreach (var ((outputName, reference), actual) in expected.Zip(typed))
             {
-                double cosine = Cosine(reference.ToArray(), actual);
+                double cosine = Similarity.Cosine(reference.ToArray(), actual);
                 output.WriteLine($"{file} {(quantize.Length == 0 ? "defaults" : quantize)} {outputName}: cosine {cosine:F6}");
                 Assert.True(cosine >= minCosine, $"{file} {quantize} output {outputName}: cosine {cosine} < {minCosine}");
             }
@@ -124,18 +124,5 @@ public sealed class PublishedModelsTests(PackageFeed feed, ITestOutputHelper out
         using var result = (IDisposable)model.GetMethod("Run")!.Invoke(instance, [input])!;
         return [.. result.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => ((Tensor<float>)p.GetValue(result)!).ToArray())];
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-        return na == 0 && nb == 0 ? 1 : dot / Math.Sqrt(na * nb);
     }
 }

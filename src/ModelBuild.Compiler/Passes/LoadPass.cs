@@ -27,8 +27,8 @@ internal sealed class LoadPass : IModelPass
         if (format == ModelFormat.Tflite)
         {
             // Converted once here; every later pass sees an ONNX model, and ONNX Runtime reads the converted file.
-            context.Model = TfliteReader.ReadFile(path);
-            context.ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+            context.Model = TfliteReader.ReadFile(path, out string tfliteSha256);
+            context.ModelSha256 = tfliteSha256;
             Directory.CreateDirectory(context.WorkDirectory);
             context.OnnxSource = Path.Combine(context.WorkDirectory, Path.GetFileNameWithoutExtension(path) + ".converted.onnx");
             File.WriteAllBytes(context.OnnxSource, OnnxModelWriter.Serialize(context.Model));

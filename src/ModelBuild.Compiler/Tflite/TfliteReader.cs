@@ -12,10 +12,14 @@ namespace ModelBuild.Compiler.Tflite;
 /// </summary>
 internal static class TfliteReader
 {
-    public static ModelProto ReadFile(string path, OnnxReadLimits? limits = null)
+    public static ModelProto ReadFile(string path, OnnxReadLimits? limits = null) => ReadFile(path, out _, limits);
+
+    /// <summary>Reads and converts the file; <paramref name="sha256"/> is the hash of the bytes read (the file is read once).</summary>
+    public static ModelProto ReadFile(string path, out string sha256, OnnxReadLimits? limits = null)
     {
         limits ??= OnnxReadLimits.Default;
         byte[] bytes = ReadBytes(path, limits);
+        sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         if (!TfliteVerifier.Verify(bytes))
         {
             throw new ModelBuildException(TfliteErrorCodes.Malformed,

@@ -63,7 +63,7 @@ internal static class Ort
             nb += (double)b[i] * b[i];
         }
 
-        return dot / (Math.Sqrt(na) * Math.Sqrt(nb));
+        return na == 0 && nb == 0 ? 1 : dot / (Math.Sqrt(na) * Math.Sqrt(nb));
     }
 
     /// <summary>Runs both models, asserts same output names and shapes, returns the smallest cosine over outputs.</summary>

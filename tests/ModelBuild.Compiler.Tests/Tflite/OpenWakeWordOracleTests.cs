@@ -43,7 +43,7 @@ public sealed class OpenWakeWordOracleTests
         }
 
         Assert.Equal(expected.Count, actual.Count);
-        double cosine = Cosine(expected, actual);
+        double cosine = Quantization.Ort.Cosine([.. expected], [.. actual]);
         double maxError = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
         double magnitude = Math.Max(1, expected.Max(Math.Abs));
         Assert.True(cosine >= 0.9999 && maxError <= 1e-3 * magnitude, $"{name}: cosine {cosine:F6}, max abs error {maxError:G4} (magnitude {magnitude:G4})");
@@ -109,17 +109,5 @@ public sealed class OpenWakeWordOracleTests
     {
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(data, shape))]);
         return [.. results.First().AsTensor<float>()];
-    }
-
-    private static double Cosine(IReadOnlyList<float> a, IReadOnlyList<float> b)
-    {
-        double dot = 0, normA = 0, normB = 0;
-        for (int i = 0; i < a.Count; i++)
-        {
-            dot += (double)a[i] * b[i];
-            normA += (double)a[i] * a[i];
-            normB += (double)b[i] * b[i];
-        }
-        return normA == 0 && normB == 0 ? 1 : dot / Math.Sqrt(normA * normB);
     }
 }
