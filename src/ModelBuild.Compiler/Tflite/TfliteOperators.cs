@@ -83,6 +83,8 @@ internal static class TfliteOperators
         [BuiltinOperator.DEQUANTIZE] = op => op.Builder.Node(op.InputTensor(0).Type == TensorType.FLOAT16 ? "Cast" : "Identity", [op.In(0)], op.Out(),
             op.InputTensor(0).Type == TensorType.FLOAT16 ? [Int("to", (long)DataType.Float)] : []),
         [BuiltinOperator.IF] = If,
+        [BuiltinOperator.RESIZE_BILINEAR] = op => TfliteImageOperators.Resize(op, nearest: false),
+        [BuiltinOperator.RESIZE_NEAREST_NEIGHBOR] = op => TfliteImageOperators.Resize(op, nearest: true),
     };
 
     /// <summary>Names of the supported operators, for docs and the MB1112 message.</summary>

@@ -1,8 +1,6 @@
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelBuild.Compiler.Tflite;
 using ModelBuild.Compiler.Tflite.Schema;
-using ModelBuild.Onnx;
+using static ModelBuild.Compiler.Tests.Tflite.ConvertedTflite;
 
 namespace ModelBuild.Compiler.Tests.Tflite;
 
@@ -232,42 +230,4 @@ public sealed class TfliteOperatorTests
     }
 
     private static float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(Random.NextDouble() * 2 - 1))];
-
-    private static string Write(HandMadeTflite tflite)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"modelbuild-tflite-{Guid.NewGuid():N}.tflite");
-        File.WriteAllBytes(path, tflite.Build());
-        return path;
-    }
-
-    private static float[] Run(HandMadeTflite tflite, float[] x, int[] shape) => RunAll(tflite, x, shape).Values.Single();
-
-    private static Dictionary<string, float[]> RunAll(HandMadeTflite tflite, float[] x, int[] shape)
-    {
-        string path = Write(tflite);
-        try
-        {
-            var model = TfliteReader.ReadFile(path);
-            using var session = new InferenceSession(OnnxModelWriter.Serialize(model));
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), new DenseTensor<float>(x, shape))]);
-            return results.ToDictionary(r => r.Name, r => r.Value switch
-            {
-                Tensor<int> indices => [.. indices.Select(v => (float)v)],
-                _ => r.AsTensor<float>().ToArray(),
-            });
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    private static void AssertClose(float[] expected, float[] actual, float tolerance = 1e-4f)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
-        }
-    }
 }

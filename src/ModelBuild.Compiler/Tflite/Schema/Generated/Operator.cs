@@ -46,7 +46,9 @@ public struct Operator : IFlatbufferObject
   public ModelBuild.Compiler.Tflite.Schema.SoftmaxOptions BuiltinOptionsAsSoftmaxOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.SoftmaxOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.ConcatenationOptions BuiltinOptionsAsConcatenationOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.ConcatenationOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.AddOptions BuiltinOptionsAsAddOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.AddOptions>().Value; }
+  public ModelBuild.Compiler.Tflite.Schema.ResizeBilinearOptions BuiltinOptionsAsResizeBilinearOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.ResizeBilinearOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.ReshapeOptions BuiltinOptionsAsReshapeOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.ReshapeOptions>().Value; }
+  public ModelBuild.Compiler.Tflite.Schema.SpaceToDepthOptions BuiltinOptionsAsSpaceToDepthOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.SpaceToDepthOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.MulOptions BuiltinOptionsAsMulOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.MulOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.PadOptions BuiltinOptionsAsPadOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.PadOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.GatherOptions BuiltinOptionsAsGatherOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.GatherOptions>().Value; }
@@ -58,12 +60,16 @@ public struct Operator : IFlatbufferObject
   public ModelBuild.Compiler.Tflite.Schema.StridedSliceOptions BuiltinOptionsAsStridedSliceOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.StridedSliceOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.SplitOptions BuiltinOptionsAsSplitOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.SplitOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.CastOptions BuiltinOptionsAsCastOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.CastOptions>().Value; }
+  public ModelBuild.Compiler.Tflite.Schema.TransposeConvOptions BuiltinOptionsAsTransposeConvOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.TransposeConvOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.ShapeOptions BuiltinOptionsAsShapeOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.ShapeOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.PackOptions BuiltinOptionsAsPackOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.PackOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.UnpackOptions BuiltinOptionsAsUnpackOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.UnpackOptions>().Value; }
+  public ModelBuild.Compiler.Tflite.Schema.ResizeNearestNeighborOptions BuiltinOptionsAsResizeNearestNeighborOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.ResizeNearestNeighborOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.LeakyReluOptions BuiltinOptionsAsLeakyReluOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.LeakyReluOptions>().Value; }
+  public ModelBuild.Compiler.Tflite.Schema.MirrorPadOptions BuiltinOptionsAsMirrorPadOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.MirrorPadOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.SplitVOptions BuiltinOptionsAsSplitVOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.SplitVOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.IfOptions BuiltinOptionsAsIfOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.IfOptions>().Value; }
+  public ModelBuild.Compiler.Tflite.Schema.DepthToSpaceOptions BuiltinOptionsAsDepthToSpaceOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.DepthToSpaceOptions>().Value; }
   public ModelBuild.Compiler.Tflite.Schema.BatchMatMulOptions BuiltinOptionsAsBatchMatMulOptions() { return BuiltinOptions<ModelBuild.Compiler.Tflite.Schema.BatchMatMulOptions>().Value; }
   public byte CustomOptions(int j) { int o = __p.__offset(14); return o != 0 ? __p.bb.Get(__p.__vector(o) + j * 1) : (byte)0; }
   public int CustomOptionsLength { get { int o = __p.__offset(14); return o != 0 ? __p.__vector_len(o) : 0; } }

@@ -1,0 +1,131 @@
+using ModelBuild.Compiler.Tflite.Schema;
+using ModelBuild.Onnx;
+using static ModelBuild.Compiler.Tests.Tflite.ConvertedTflite;
+
+namespace ModelBuild.Compiler.Tests.Tflite;
+
+/// <summary>
+/// Resizes, transposed convolution, mirror padding and depth/space rearrangements, converted and run by ONNX Runtime,
+/// against plain loops of TFLite's reference kernels (tensorflow/lite/kernels/internal/reference) on NHWC data.
+/// </summary>
+public sealed class TfliteImageOperatorTests
+{
+    private static readonly Random Random = new(1115);
+
+    [Theory]
+    // Upscaling 3×5 → 5×8 and, with a batch of 2, 2×7 → 3×4 (ties at exact halves in height, a shrink in width).
+    [InlineData(false, false, false, 1, 3, 5, 2, 5, 8)]
+    [InlineData(false, true, false, 1, 3, 5, 2, 5, 8)]
+    [InlineData(false, false, true, 1, 3, 5, 2, 5, 8)]
+    [InlineData(true, false, false, 1, 3, 5, 2, 5, 8)]
+    [InlineData(true, true, false, 1, 3, 5, 2, 5, 8)]
+    [InlineData(true, false, true, 1, 3, 5, 2, 5, 8)]
+    [InlineData(false, false, false, 2, 2, 7, 3, 3, 4)]
+    [InlineData(false, true, false, 2, 2, 7, 3, 3, 4)]
+    [InlineData(false, false, true, 2, 2, 7, 3, 3, 4)]
+    [InlineData(true, false, false, 2, 2, 7, 3, 3, 4)]
+    [InlineData(true, true, false, 2, 2, 7, 3, 3, 4)]
+    [InlineData(true, false, true, 2, 2, 7, 3, 3, 4)]
+    public void Resizes_match_tflite_index_arithmetic(bool nearest, bool alignCorners, bool halfPixelCenters,
+        int n, int h, int w, int c, int outH, int outW)
+    {
+        float[] x = Values(n * h * w * c);
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", [n, h, w, c]);
+        int output = tflite.Output("resized", [n, outH, outW, c]);
+        int size = tflite.Ints("size", [outH, outW]);
+        if (nearest)
+        {
+            tflite.Operator(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, [input, size], [output], BuiltinOptions.ResizeNearestNeighborOptions,
+                b => ResizeNearestNeighborOptions.CreateResizeNearestNeighborOptions(b, alignCorners, halfPixelCenters).Value);
+        }
+        else
+        {
+            tflite.Operator(BuiltinOperator.RESIZE_BILINEAR, [input, size], [output], BuiltinOptions.ResizeBilinearOptions,
+                b => ResizeBilinearOptions.CreateResizeBilinearOptions(b, alignCorners, halfPixelCenters).Value);
+        }
+
+        float[] expected = nearest
+            ? ResizeNearest(x, [n, h, w, c], outH, outW, alignCorners, halfPixelCenters)
+            : ResizeBilinear(x, [n, h, w, c], outH, outW, alignCorners, halfPixelCenters);
+        AssertClose(expected, Run(tflite, x, [n, h, w, c]), tolerance: 1e-5f);
+    }
+
+    [Fact]
+    public void A_resize_with_align_corners_and_half_pixel_centers_fails_with_MB1112()
+    {
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", [1, 3, 3, 1]);
+        int output = tflite.Output("resized", [1, 6, 6, 1]);
+        tflite.Operator(BuiltinOperator.RESIZE_BILINEAR, [input, tflite.Ints("size", [6, 6])], [output], BuiltinOptions.ResizeBilinearOptions,
+            b => ResizeBilinearOptions.CreateResizeBilinearOptions(b, true, true).Value);
+
+        var error = Assert.Throws<ModelBuildException>(() => Convert(tflite));
+
+        Assert.Equal("MB1112", error.Code);
+        Assert.Contains("RESIZE_BILINEAR", error.Message);
+        Assert.Contains("align_corners", error.Message);
+    }
+
+    /// <summary>TFLite's reference ResizeBilinear: the input coordinate is not clamped, its two neighbours are.</summary>
+    private static float[] ResizeBilinear(float[] x, int[] shape, int outH, int outW, bool alignCorners, bool halfPixelCenters)
+    {
+        var (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3]);
+        float scaleY = Scale(h, outH, alignCorners), scaleX = Scale(w, outW, alignCorners);
+        var result = new float[n * outH * outW * c];
+        for (int b = 0; b < n; b++)
+        for (int y = 0; y < outH; y++)
+        for (int xx = 0; xx < outW; xx++)
+        {
+            var (inY, y0, y1) = Interpolation(y, scaleY, halfPixelCenters, h);
+            var (inX, x0, x1) = Interpolation(xx, scaleX, halfPixelCenters, w);
+            for (int ch = 0; ch < c; ch++)
+            {
+                float At(int yy, int xi) => x[((b * h + yy) * w + xi) * c + ch];
+                result[((b * outH + y) * outW + xx) * c + ch] =
+                    At(y0, x0) * (1 - (inY - y0)) * (1 - (inX - x0)) + At(y1, x0) * (inY - y0) * (1 - (inX - x0)) +
+                    At(y0, x1) * (1 - (inY - y0)) * (inX - x0) + At(y1, x1) * (inY - y0) * (inX - x0);
+            }
+        }
+        return result;
+    }
+
+    private static (float Value, int Lower, int Upper) Interpolation(int index, float scale, bool halfPixelCenters, int size)
+    {
+        float value = halfPixelCenters ? (index + 0.5f) * scale - 0.5f : index * scale;
+        return (value, Math.Max((int)MathF.Floor(value), 0), Math.Min((int)MathF.Ceiling(value), size - 1));
+    }
+
+    /// <summary>TFLite's reference ResizeNearestNeighbor (GetNearestNeighbor): floor, or round half away from zero with align_corners.</summary>
+    private static float[] ResizeNearest(float[] x, int[] shape, int outH, int outW, bool alignCorners, bool halfPixelCenters)
+    {
+        var (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3]);
+        var result = new float[n * outH * outW * c];
+        for (int b = 0; b < n; b++)
+        for (int y = 0; y < outH; y++)
+        for (int xx = 0; xx < outW; xx++)
+        {
+            int inY = Nearest(y, h, outH, alignCorners, halfPixelCenters), inX = Nearest(xx, w, outW, alignCorners, halfPixelCenters);
+            for (int ch = 0; ch < c; ch++)
+            {
+                result[((b * outH + y) * outW + xx) * c + ch] = x[((b * h + inY) * w + inX) * c + ch];
+            }
+        }
+        return result;
+    }
+
+    private static int Nearest(int index, int inSize, int outSize, bool alignCorners, bool halfPixelCenters)
+    {
+        float scale = Scale(inSize, outSize, alignCorners);
+        float offset = halfPixelCenters ? 0.5f : 0f;
+        int value = Math.Min(alignCorners
+            ? (int)MathF.Round((index + offset) * scale, MidpointRounding.AwayFromZero)
+            : (int)MathF.Floor((index + offset) * scale), inSize - 1);
+        return halfPixelCenters ? Math.Max(0, value) : value;
+    }
+
+    private static float Scale(int inSize, int outSize, bool alignCorners) =>
+        alignCorners && outSize > 1 ? (inSize - 1) / (float)(outSize - 1) : inSize / (float)outSize;
+
+    private static float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(Random.NextDouble() * 2 - 1))];
+}
