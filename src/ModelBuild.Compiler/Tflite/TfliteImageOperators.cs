@@ -46,4 +46,48 @@ internal static class TfliteImageOperators
         }
         b.WriteNhwc(b.Node("Resize", [input, "", "", sizes], b.Temp("resized_nchw"), [.. attributes]), op.Out());
     }
+
+    /// <summary>
+    /// TRANSPOSE_CONV (inputs: output shape, OHWI filter, NHWC input, optional bias) as ConvTranspose. TFLite pads as if
+    /// the output were a convolution's input: the leading pad is half of max((n − 1)·stride + k − out, 0), with n the
+    /// size a SAME/VALID convolution of the output would have; the trailing pad is what makes the output its given size.
+    /// </summary>
+    public static void TransposeConv(TfliteOperator op)
+    {
+        TransposeConvOptions? options = op.Options<TransposeConvOptions>(BuiltinOptions.TransposeConvOptions);
+        Padding padding = options?.Padding ?? Padding.SAME;
+        int[] strides = [options?.StrideH ?? 1, options?.StrideW ?? 1];
+        long[] output = op.Ints(0, "output shape");
+        int[] filter = TfliteTensors.Shape(op.InputTensor(1)), input = TfliteTensors.Shape(op.InputTensor(2));
+        if (output.Length != 4 || filter.Length != 4 || input.Length != 4 || filter[3] != input[3] || filter[0] != output[3] || strides.Any(s => s <= 0))
+        {
+            throw op.Unsupported($"an output shape [{string.Join(",", output)}], filter [{string.Join(",", filter)}] and input " +
+                $"[{string.Join(",", input)}] that are not one NHWC transposed convolution with positive strides");
+        }
+        long[] begin = new long[2], end = new long[2], extra = new long[2];
+        for (int axis = 0; axis < 2; axis++)
+        {
+            long size = output[axis + 1], kernel = filter[axis + 1], stride = strides[axis];
+            long convolved = padding == Padding.SAME ? (size + stride - 1) / stride : (size - kernel + stride) / stride;
+            begin[axis] = Math.Max((convolved - 1) * stride + kernel - size, 0) / 2;
+            long trailing = stride * (input[axis + 1] - 1) + kernel - begin[axis] - size;
+            // A negative trailing pad means the output reaches past the last input's footprint: zeros (plus bias) there.
+            (end[axis], extra[axis]) = trailing >= 0 ? (trailing, 0L) : (0L, -trailing);
+            if (extra[axis] >= stride)
+            {
+                throw op.Unsupported($"an output size {size} that the input size {input[axis + 1]} cannot produce");
+            }
+        }
+        TfliteGraphBuilder b = op.Builder;
+        // OHWI becomes ConvTranspose's [in, out, H, W].
+        string weights = b.PermutedConstant(op.Input(1), [3, 0, 1, 2]);
+        string[] inputs = op.Has(3) ? [b.Nchw(op.In(2)), weights, op.In(3)] : [b.Nchw(op.In(2)), weights];
+        string nchw = b.Node("ConvTranspose", inputs, b.Temp("transposed_conv_nchw"),
+            [Ints("strides", [strides[0], strides[1]]), Ints("pads", [begin[0], begin[1], end[0], end[1]]), Ints("output_padding", extra)]);
+        if (options?.FusedActivationFunction is { } activation and not ActivationFunctionType.NONE)
+        {
+            nchw = TfliteOperators.Activate(op, nchw, activation, b.Temp("activated_nchw"));
+        }
+        b.WriteNhwc(nchw, op.Out());
+    }
 }

@@ -84,6 +84,7 @@ internal static class TfliteOperators
             op.InputTensor(0).Type == TensorType.FLOAT16 ? [Int("to", (long)DataType.Float)] : []),
         [BuiltinOperator.IF] = If,
         [BuiltinOperator.RESIZE_BILINEAR] = op => TfliteImageOperators.Resize(op, nearest: false),
+        [BuiltinOperator.TRANSPOSE_CONV] = TfliteImageOperators.TransposeConv,
         [BuiltinOperator.RESIZE_NEAREST_NEIGHBOR] = op => TfliteImageOperators.Resize(op, nearest: true),
     };
 
@@ -131,7 +132,7 @@ internal static class TfliteOperators
         Activate(op, emit(op.Builder.Temp(output + "_linear")), activation.Value, output);
     }
 
-    private static string Activate(TfliteOperator op, string input, ActivationFunctionType activation, string output) => activation switch
+    internal static string Activate(TfliteOperator op, string input, ActivationFunctionType activation, string output) => activation switch
     {
         ActivationFunctionType.NONE => op.Builder.Node("Identity", [input], output),
         ActivationFunctionType.RELU => op.Builder.Node("Relu", [input], output),

@@ -67,6 +67,55 @@ public sealed class TfliteImageOperatorTests
         Assert.Contains("align_corners", error.Message);
     }
 
+    [Theory]
+    // SAME with odd output height (a leading pad of 1) and bias + RELU6; VALID with a non-square kernel, a batch of 2,
+    // no bias, and an output one column wider than the input reaches (zeros there).
+    [InlineData(Padding.SAME, 2, 2, 3, 3, 1, 4, 3, 7, 6, true, ActivationFunctionType.RELU6)]
+    [InlineData(Padding.VALID, 1, 2, 2, 3, 2, 3, 3, 4, 8, false, ActivationFunctionType.NONE)]
+    public void Transpose_conv_matches_the_tflite_reference(Padding padding, int strideH, int strideW, int kh, int kw,
+        int n, int h, int w, int outH, int outW, bool withBias, ActivationFunctionType activation)
+    {
+        const int inC = 2, outC = 3;
+        float[] x = Values(n * h * w * inC), filter = Values(outC * kh * kw * inC), bias = Values(outC);
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", [n, h, w, inC]);
+        int output = tflite.Output("upsampled", [n, outH, outW, outC]);
+        int[] inputs = [tflite.Ints("output_shape", [n, outH, outW, outC]), tflite.Floats("filter", [outC, kh, kw, inC], filter), input];
+        tflite.Operator(BuiltinOperator.TRANSPOSE_CONV, withBias ? [.. inputs, tflite.Floats("bias", [outC], bias)] : inputs, [output],
+            BuiltinOptions.TransposeConvOptions, b => TransposeConvOptions.CreateTransposeConvOptions(b, padding, strideW, strideH, activation).Value);
+
+        var expected = new float[n * outH * outW * outC];
+        int padTop = TransposePad(padding, outH, kh, strideH), padLeft = TransposePad(padding, outW, kw, strideW);
+        for (int b = 0; b < n; b++)
+        for (int iy = 0; iy < h; iy++)
+        for (int ix = 0; ix < w; ix++)
+        for (int ic = 0; ic < inC; ic++)
+        for (int fy = 0; fy < kh; fy++)
+        for (int fx = 0; fx < kw; fx++)
+        for (int oc = 0; oc < outC; oc++)
+        {
+            int oy = iy * strideH - padTop + fy, ox = ix * strideW - padLeft + fx;
+            if (oy >= 0 && oy < outH && ox >= 0 && ox < outW)
+            {
+                expected[((b * outH + oy) * outW + ox) * outC + oc] +=
+                    x[((b * h + iy) * w + ix) * inC + ic] * filter[((oc * kh + fy) * kw + fx) * inC + ic];
+            }
+        }
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float value = expected[i] + (withBias ? bias[i % outC] : 0);
+            expected[i] = activation == ActivationFunctionType.RELU6 ? Math.Clamp(value, 0, 6) : value;
+        }
+        AssertClose(expected, Run(tflite, x, [n, h, w, inC]), tolerance: 1e-5f);
+    }
+
+    /// <summary>TFLite's transpose-conv padding: ComputePaddingHeightWidth applied to the output size.</summary>
+    private static int TransposePad(Padding padding, int outSize, int kernel, int stride)
+    {
+        int convolved = padding == Padding.SAME ? (outSize + stride - 1) / stride : (outSize + stride - kernel) / stride;
+        return Math.Max((convolved - 1) * stride + kernel - outSize, 0) / 2;
+    }
+
     /// <summary>TFLite's reference ResizeBilinear: the input coordinate is not clamped, its two neighbours are.</summary>
     private static float[] ResizeBilinear(float[] x, int[] shape, int outH, int outW, bool alignCorners, bool halfPixelCenters)
     {
