@@ -90,4 +90,57 @@ internal static class TfliteImageOperators
         }
         b.WriteNhwc(nchw, op.Out());
     }
+
+    /// <summary>
+    /// MIRROR_PAD. REFLECT (the border not repeated) is ONNX Pad's reflect mode. SYMMETRIC repeats the border, which
+    /// ONNX Pad has no mode for: each padded axis becomes Concat(reversed leading slice, x, reversed trailing slice),
+    /// axis after axis, which is how TFLite fills the corners too.
+    /// </summary>
+    public static void MirrorPad(TfliteOperator op)
+    {
+        MirrorPadMode mode = op.Options<MirrorPadOptions>(BuiltinOptions.MirrorPadOptions)?.Mode ?? MirrorPadMode.REFLECT;
+        long[] paddings = op.Ints(1, "paddings"); // [rank, 2]: before and after per axis
+        if (paddings.Length != 2 * op.Rank(0) || paddings.Any(p => p < 0))
+        {
+            throw op.Unsupported($"paddings [{string.Join(",", paddings)}] that are not a non-negative [rank, 2] list");
+        }
+        int[] shape = TfliteTensors.Shape(op.InputTensor(0));
+        long border = mode == MirrorPadMode.REFLECT ? 1 : 0;
+        if (paddings.Select((p, i) => p > shape[i / 2] - border).Any(tooLarge => tooLarge))
+        {
+            throw op.Builder.Converter.Invalid($"MIRROR_PAD operator {op.Index} pads [{string.Join(",", paddings)}] beyond what its {mode} mode " +
+                $"can mirror from shape [{string.Join(",", shape)}]");
+        }
+        TfliteGraphBuilder b = op.Builder;
+        if (mode == MirrorPadMode.REFLECT)
+        {
+            long[] pads = [.. paddings.Where((_, i) => i % 2 == 0), .. paddings.Where((_, i) => i % 2 == 1)];
+            b.Node("Pad", [op.In(0), b.Int64s(pads)], op.Out(), [String("mode", "reflect")]);
+            return;
+        }
+        int[] padded = [.. Enumerable.Range(0, paddings.Length / 2).Where(axis => paddings[2 * axis] > 0 || paddings[2 * axis + 1] > 0)];
+        string value = op.In(0);
+        if (padded.Length == 0)
+        {
+            b.Node("Identity", [value], op.Out());
+        }
+        foreach (int axis in padded)
+        {
+            long before = paddings[2 * axis], after = paddings[2 * axis + 1];
+            var parts = new List<string>();
+            if (before > 0)
+            {
+                parts.Add(Reversed(b, value, axis, start: before - 1, end: long.MinValue)); // x[before-1 ... 0]
+            }
+            parts.Add(value);
+            if (after > 0)
+            {
+                parts.Add(Reversed(b, value, axis, start: -1, end: -after - 1)); // x[n-1 ... n-after]
+            }
+            value = b.Node("Concat", [.. parts], axis == padded[^1] ? op.Out() : b.Temp("mirrored"), [Int("axis", axis)]);
+        }
+    }
+
+    private static string Reversed(TfliteGraphBuilder b, string value, int axis, long start, long end) =>
+        b.Node("Slice", [value, b.Int64s([start]), b.Int64s([end]), b.Int64s([axis]), b.Int64s([-1])], b.Temp("mirror"));
 }

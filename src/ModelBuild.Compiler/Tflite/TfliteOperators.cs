@@ -84,6 +84,7 @@ internal static class TfliteOperators
             op.InputTensor(0).Type == TensorType.FLOAT16 ? [Int("to", (long)DataType.Float)] : []),
         [BuiltinOperator.IF] = If,
         [BuiltinOperator.RESIZE_BILINEAR] = op => TfliteImageOperators.Resize(op, nearest: false),
+        [BuiltinOperator.MIRROR_PAD] = TfliteImageOperators.MirrorPad,
         [BuiltinOperator.TRANSPOSE_CONV] = TfliteImageOperators.TransposeConv,
         [BuiltinOperator.RESIZE_NEAREST_NEIGHBOR] = op => TfliteImageOperators.Resize(op, nearest: true),
     };

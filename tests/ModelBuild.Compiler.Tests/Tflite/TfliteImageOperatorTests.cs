@@ -116,6 +116,54 @@ public sealed class TfliteImageOperatorTests
         return Math.Max((convolved - 1) * stride + kernel - outSize, 0) / 2;
     }
 
+    [Theory]
+    [InlineData(MirrorPadMode.SYMMETRIC, new[] { 1, 0, 2, 3, 3, 1, 0, 0 })] // the full height mirrored, border repeated
+    [InlineData(MirrorPadMode.REFLECT, new[] { 0, 1, 2, 1, 3, 2, 0, 1 })]   // as far as reflect reaches on each axis
+    public void Mirror_pad_matches_the_tflite_reference(MirrorPadMode mode, int[] paddings)
+    {
+        int[] shape = [2, 3, 4, 2];
+        float[] x = Values(2 * 3 * 4 * 2);
+        int[] outShape = [.. shape.Select((d, axis) => d + paddings[2 * axis] + paddings[2 * axis + 1])];
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", shape);
+        int output = tflite.Output("padded", outShape);
+        tflite.Operator(BuiltinOperator.MIRROR_PAD, [input, tflite.Ints("paddings", paddings, [4, 2])], [output],
+            BuiltinOptions.MirrorPadOptions, b => MirrorPadOptions.CreateMirrorPadOptions(b, mode).Value);
+
+        // TFLite's MirrorPad: an index before the start or past the end reads its mirror, with or without the border.
+        int Source(int index, int axis)
+        {
+            int i = index - paddings[2 * axis], n = shape[axis], border = mode == MirrorPadMode.REFLECT ? 0 : 1;
+            return i < 0 ? -i - border : i >= n ? 2 * n - 2 + border - i : i;
+        }
+        var expected = new float[outShape.Aggregate(1, (a, d) => a * d)];
+        for (int b = 0; b < outShape[0]; b++)
+        for (int y = 0; y < outShape[1]; y++)
+        for (int xx = 0; xx < outShape[2]; xx++)
+        for (int c = 0; c < outShape[3]; c++)
+        {
+            expected[((b * outShape[1] + y) * outShape[2] + xx) * outShape[3] + c] =
+                x[((Source(b, 0) * shape[1] + Source(y, 1)) * shape[2] + Source(xx, 2)) * shape[3] + Source(c, 3)];
+        }
+        AssertClose(expected, Run(tflite, x, shape), tolerance: 0);
+    }
+
+    [Fact]
+    public void A_reflect_pad_as_wide_as_the_axis_fails_with_MB1114()
+    {
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("x", [1, 3]);
+        int output = tflite.Output("padded", [1, 9]);
+        tflite.Operator(BuiltinOperator.MIRROR_PAD, [input, tflite.Ints("paddings", [0, 0, 3, 3], [2, 2])], [output],
+            BuiltinOptions.MirrorPadOptions, b => MirrorPadOptions.CreateMirrorPadOptions(b, MirrorPadMode.REFLECT).Value);
+
+        var error = Assert.Throws<ModelBuildException>(() => Convert(tflite));
+
+        Assert.Equal("MB1114", error.Code);
+        Assert.Contains("MIRROR_PAD", error.Message);
+    }
+
+
     /// <summary>TFLite's reference ResizeBilinear: the input coordinate is not clamped, its two neighbours are.</summary>
     private static float[] ResizeBilinear(float[] x, int[] shape, int outH, int outW, bool alignCorners, bool halfPixelCenters)
     {
