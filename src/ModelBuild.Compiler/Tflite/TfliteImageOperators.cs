@@ -143,4 +143,26 @@ internal static class TfliteImageOperators
 
     private static string Reversed(TfliteGraphBuilder b, string value, int axis, long start, long end) =>
         b.Node("Slice", [value, b.Int64s([start]), b.Int64s([end]), b.Int64s([axis]), b.Int64s([-1])], b.Temp("mirror"));
+
+    /// <summary>
+    /// DEPTH_TO_SPACE / SPACE_TO_DEPTH. TFLite's NHWC channel order (block row, block column, channel) is ONNX's NCHW
+    /// DepthToSpace in DCR mode and SpaceToDepth.
+    /// </summary>
+    public static void DepthSpace(TfliteOperator op, bool toSpace)
+    {
+        int? block = toSpace
+            ? op.Options<DepthToSpaceOptions>(BuiltinOptions.DepthToSpaceOptions)?.BlockSize
+            : op.Options<SpaceToDepthOptions>(BuiltinOptions.SpaceToDepthOptions)?.BlockSize;
+        if (block is not > 0 || op.Rank(0) != 4)
+        {
+            throw op.Unsupported($"a block size of {block?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} or an input that is not NHWC");
+        }
+        TfliteGraphBuilder b = op.Builder;
+        List<AttributeProto> attributes = [Int("blocksize", block.Value)];
+        if (toSpace)
+        {
+            attributes.Add(String("mode", "DCR"));
+        }
+        b.WriteNhwc(b.Node(toSpace ? "DepthToSpace" : "SpaceToDepth", [b.Nchw(op.In(0))], b.Temp("rearranged_nchw"), [.. attributes]), op.Out());
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using ModelBuild.Compiler.Tflite;
 using ModelBuild.Compiler.Tflite.Schema;
 using ModelZoo.Published;
 
@@ -24,6 +26,23 @@ public sealed class TfliteErrorTests
         Assert.Contains("Supported: ", error.Text);
         Assert.Contains("CONV_2D", error.Text);
         Assert.Contains("FULLY_CONNECTED", error.Text);
+    }
+
+    [Fact]
+    public void The_operator_table_in_the_docs_lists_exactly_the_supported_operators()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "build.sh")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("build.sh not found above " + AppContext.BaseDirectory);
+        }
+        string docs = File.ReadAllText(Path.Combine(root, "docs", "formats.md"));
+        int start = docs.IndexOf("### Operators", StringComparison.Ordinal);
+        string section = docs[start..docs.IndexOf("\n### ", start + 1, StringComparison.Ordinal)];
+        string[] documented = [.. section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .SelectMany(l => Regex.Matches(l.Split('|')[1], "`([A-Z0-9_]+)`").Select(m => m.Groups[1].Value)).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(TfliteOperators.Supported, documented);
     }
 
     [Fact]

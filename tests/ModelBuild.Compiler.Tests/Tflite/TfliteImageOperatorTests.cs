@@ -164,6 +164,34 @@ public sealed class TfliteImageOperatorTests
     }
 
 
+    [Fact]
+    public void Depth_to_space_and_space_to_depth_match_the_tflite_reference()
+    {
+        const int n = 2, h = 4, w = 6, c = 8, block = 2;
+        float[] x = Values(n * h * w * c);
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", [n, h, w, c]);
+        int toSpace = tflite.Output("to_space", [n, h * block, w * block, c / (block * block)]);
+        int toDepth = tflite.Output("to_depth", [n, h / block, w / block, c * block * block]);
+        tflite.Operator(BuiltinOperator.DEPTH_TO_SPACE, [input], [toSpace], BuiltinOptions.DepthToSpaceOptions,
+            b => DepthToSpaceOptions.CreateDepthToSpaceOptions(b, block).Value);
+        tflite.Operator(BuiltinOperator.SPACE_TO_DEPTH, [input], [toDepth], BuiltinOptions.SpaceToDepthOptions,
+            b => SpaceToDepthOptions.CreateSpaceToDepthOptions(b, block).Value);
+
+        var outputs = RunAll(tflite, x, [n, h, w, c]);
+
+        float At(int b, int y, int xx, int ch) => x[((b * h + y) * w + xx) * c + ch];
+        const int spaceC = c / (block * block);
+        AssertClose([.. from b in Range(n) from y in Range(h * block) from xx in Range(w * block) from ch in Range(spaceC)
+                        select At(b, y / block, xx / block, ((y % block) * block + xx % block) * spaceC + ch)], outputs["to_space"], tolerance: 0);
+        AssertClose([.. from b in Range(n) from y in Range(h / block) from xx in Range(w / block)
+                        from dy in Range(block) from dx in Range(block) from ch in Range(c)
+                        select At(b, y * block + dy, xx * block + dx, ch)], outputs["to_depth"], tolerance: 0);
+    }
+
+    private static IEnumerable<int> Range(int count) => Enumerable.Range(0, count);
+
+
     /// <summary>TFLite's reference ResizeBilinear: the input coordinate is not clamped, its two neighbours are.</summary>
     private static float[] ResizeBilinear(float[] x, int[] shape, int outH, int outW, bool alignCorners, bool halfPixelCenters)
     {
