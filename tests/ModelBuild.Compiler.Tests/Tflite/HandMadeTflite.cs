@@ -14,23 +14,25 @@ internal sealed class HandMadeTflite
     private readonly List<int> _inputs = [];
     private readonly List<int> _outputs = [];
 
-    public int Input(string name, int[] shape, TensorType type = TensorType.FLOAT32, Quantization? quantization = null)
+    /// <summary>A graph input; <paramref name="signature"/> marks dynamic dimensions with -1 (shape_signature).</summary>
+    public int Input(string name, int[] shape, TensorType type = TensorType.FLOAT32, Quantization? quantization = null, int[]? signature = null)
     {
-        int tensor = Tensor(name, shape, type, quantization: quantization);
+        int tensor = Tensor(name, shape, type, quantization: quantization, signature: signature);
         _inputs.Add(tensor);
         return tensor;
     }
 
-    public int Output(string name, int[] shape, TensorType type = TensorType.FLOAT32, Quantization? quantization = null)
+    public int Output(string name, int[] shape, TensorType type = TensorType.FLOAT32, Quantization? quantization = null, int[]? signature = null)
     {
-        int tensor = Tensor(name, shape, type, quantization: quantization);
+        int tensor = Tensor(name, shape, type, quantization: quantization, signature: signature);
         _outputs.Add(tensor);
         return tensor;
     }
 
-    public int Tensor(string name, int[] shape, TensorType type = TensorType.FLOAT32, byte[]? data = null, Quantization? quantization = null)
+    public int Tensor(string name, int[] shape, TensorType type = TensorType.FLOAT32, byte[]? data = null, Quantization? quantization = null,
+        int[]? signature = null)
     {
-        _tensors.Add(new TensorSpec(name, shape, type, data, quantization));
+        _tensors.Add(new TensorSpec(name, shape, type, data, quantization, signature));
         return _tensors.Count - 1;
     }
 
@@ -64,7 +66,9 @@ internal sealed class HandMadeTflite
                     zero_pointOffset: QuantizationParameters.CreateZeroPointVector(b, q.ZeroPoints),
                     quantized_dimension: q.Axis)
                 : default;
-            tensors.Add(TensorTable.CreateTensor(b, TensorTable.CreateShapeVector(b, t.Shape), t.Type, buffer, b.CreateString(t.Name), quantization));
+            var signature = t.Signature is null ? default : TensorTable.CreateShapeSignatureVector(b, t.Signature);
+            tensors.Add(TensorTable.CreateTensor(b, TensorTable.CreateShapeVector(b, t.Shape), t.Type, buffer, b.CreateString(t.Name), quantization,
+                shape_signatureOffset: signature));
         }
 
         var operators = _operators.Select(o => OperatorTable.CreateOperator(b, (uint)codes.IndexOf((o.Code, o.CustomCode)),
@@ -82,7 +86,7 @@ internal sealed class HandMadeTflite
 
     public sealed record Quantization(float[] Scales, long[] ZeroPoints, int Axis = 0);
 
-    private sealed record TensorSpec(string Name, int[] Shape, TensorType Type, byte[]? Data, Quantization? Quantization);
+    private sealed record TensorSpec(string Name, int[] Shape, TensorType Type, byte[]? Data, Quantization? Quantization, int[]? Signature);
 
     private sealed record OperatorSpec(BuiltinOperator Code, int[] Inputs, int[] Outputs, BuiltinOptions OptionsType,
         Func<FlatBufferBuilder, int>? Options, string? CustomCode);

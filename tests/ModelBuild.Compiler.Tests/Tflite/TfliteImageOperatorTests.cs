@@ -52,6 +52,19 @@ public sealed class TfliteImageOperatorTests
     }
 
     [Fact]
+    public void A_resize_of_a_dynamic_batch_keeps_the_batch_it_is_given()
+    {
+        float[] x = Values(3 * 3 * 5 * 2);
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", [1, 3, 5, 2], signature: [-1, 3, 5, 2]);
+        int output = tflite.Output("resized", [1, 6, 4, 2], signature: [-1, 6, 4, 2]);
+        tflite.Operator(BuiltinOperator.RESIZE_BILINEAR, [input, tflite.Ints("size", [6, 4])], [output], BuiltinOptions.ResizeBilinearOptions,
+            b => ResizeBilinearOptions.CreateResizeBilinearOptions(b, false, true).Value);
+
+        AssertClose(ResizeBilinear(x, [3, 3, 5, 2], 6, 4, false, true), Run(tflite, x, [3, 3, 5, 2]), tolerance: 1e-5f);
+    }
+
+    [Fact]
     public void A_resize_with_align_corners_and_half_pixel_centers_fails_with_MB1112()
     {
         var tflite = new HandMadeTflite();
@@ -107,6 +120,53 @@ public sealed class TfliteImageOperatorTests
             expected[i] = activation == ActivationFunctionType.RELU6 ? Math.Clamp(value, 0, 6) : value;
         }
         AssertClose(expected, Run(tflite, x, [n, h, w, inC]), tolerance: 1e-5f);
+    }
+
+    [Fact]
+    public void An_int8_transpose_conv_with_per_channel_weights_runs_as_qdq_within_one_quantization_step()
+    {
+        const int h = 3, w = 3, inC = 2, outC = 3, k = 3, outH = 6, outW = 6;
+        const float inScale = 0.02f, outScale = 0.04f;
+        const long outZero = 5;
+        float[] wScales = [0.01f, 0.02f, 0.005f];
+        float[] x = Values(h * w * inC);
+        sbyte[] filter = [.. Enumerable.Range(0, outC * k * k * inC).Select(_ => (sbyte)Random.Next(-127, 128))];
+        int[] bias = [.. Enumerable.Range(0, outC).Select(_ => Random.Next(-800, 800))];
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("image", [1, h, w, inC]);
+        int quantized = tflite.Tensor("image_q", [1, h, w, inC], TensorType.INT8, quantization: new([inScale], [0]));
+        int weights = tflite.Tensor("filter", [outC, k, k, inC], TensorType.INT8, [.. filter.Select(v => (byte)v)], new(wScales, [0, 0, 0], Axis: 0));
+        int biasTensor = tflite.Tensor("bias", [outC], TensorType.INT32, [.. bias.SelectMany(BitConverter.GetBytes)],
+            new([.. wScales.Select(s => s * inScale)], [0, 0, 0], Axis: 0));
+        int product = tflite.Tensor("upsampled_q", [1, outH, outW, outC], TensorType.INT8, quantization: new([outScale], [outZero]));
+        int output = tflite.Output("upsampled", [1, outH, outW, outC]);
+        tflite.Operator(BuiltinOperator.QUANTIZE, [input], [quantized]);
+        tflite.Operator(BuiltinOperator.TRANSPOSE_CONV, [tflite.Ints("output_shape", [1, outH, outW, outC]), weights, quantized, biasTensor], [product],
+            BuiltinOptions.TransposeConvOptions, b => TransposeConvOptions.CreateTransposeConvOptions(b, Padding.SAME, 2, 2).Value);
+        tflite.Operator(BuiltinOperator.DEQUANTIZE, [product], [output]);
+
+        var sums = new double[outH * outW * outC];
+        int pad = TransposePad(Padding.SAME, outH, k, 2);
+        for (int iy = 0; iy < h; iy++)
+        for (int ix = 0; ix < w; ix++)
+        for (int ic = 0; ic < inC; ic++)
+        for (int fy = 0; fy < k; fy++)
+        for (int fx = 0; fx < k; fx++)
+        for (int oc = 0; oc < outC; oc++)
+        {
+            int oy = iy * 2 - pad + fy, ox = ix * 2 - pad + fx;
+            if (oy >= 0 && oy < outH && ox >= 0 && ox < outW)
+            {
+                double q = Math.Clamp(Math.Round(x[(iy * w + ix) * inC + ic] / inScale), -128, 127) * inScale;
+                sums[(oy * outW + ox) * outC + oc] += q * filter[((oc * k + fy) * k + fx) * inC + ic] * wScales[oc];
+            }
+        }
+        float[] expected = [.. sums.Select((sum, i) =>
+        {
+            double real = sum + bias[i % outC] * inScale * wScales[i % outC];
+            return (float)((Math.Clamp(Math.Round(real / outScale) + outZero, -128, 127) - outZero) * outScale);
+        })];
+        AssertClose(expected, Run(tflite, x, [1, h, w, inC]), tolerance: outScale * 1.01f);
     }
 
     /// <summary>TFLite's transpose-conv padding: ComputePaddingHeightWidth applied to the output size.</summary>
