@@ -31,6 +31,10 @@ internal static class TfliteImageOperators
         {
             throw op.Unsupported($"an input of rank {shape.Length} or a size of {size.Length} values (NHWC and [height, width] expected)");
         }
+        if (size.Any(s => s <= 0))
+        {
+            throw op.Builder.Converter.Invalid($"{op.Code} operator {op.Index} resizes to [{string.Join(",", size)}]");
+        }
         TfliteGraphBuilder b = op.Builder;
         string input = b.Nchw(op.In(0));
         // ONNX opset 13 takes sizes for every axis: batch and channels stay as they are.
@@ -59,10 +63,11 @@ internal static class TfliteImageOperators
         int[] strides = [options?.StrideH ?? 1, options?.StrideW ?? 1];
         long[] output = op.Ints(0, "output shape");
         int[] filter = TfliteTensors.Shape(op.InputTensor(1)), input = TfliteTensors.Shape(op.InputTensor(2));
-        if (output.Length != 4 || filter.Length != 4 || input.Length != 4 || filter[3] != input[3] || filter[0] != output[3] || strides.Any(s => s <= 0))
+        if (output.Length != 4 || filter.Length != 4 || input.Length != 4 || filter[3] != input[3] || filter[0] != output[3]
+            || strides.Any(s => s <= 0) || output.Skip(1).Any(d => d <= 0) || filter.Any(d => d <= 0))
         {
             throw op.Unsupported($"an output shape [{string.Join(",", output)}], filter [{string.Join(",", filter)}] and input " +
-                $"[{string.Join(",", input)}] that are not one NHWC transposed convolution with positive strides");
+                $"[{string.Join(",", input)}] that are not one NHWC transposed convolution with positive sizes and strides");
         }
         long[] begin = new long[2], end = new long[2], extra = new long[2];
         for (int axis = 0; axis < 2; axis++)
@@ -70,12 +75,14 @@ internal static class TfliteImageOperators
             long size = output[axis + 1], kernel = filter[axis + 1], stride = strides[axis];
             long convolved = padding == Padding.SAME ? (size + stride - 1) / stride : (size - kernel + stride) / stride;
             begin[axis] = Math.Max((convolved - 1) * stride + kernel - size, 0) / 2;
-            long trailing = stride * (input[axis + 1] - 1) + kernel - begin[axis] - size;
+            // A dynamic input size (-1 in the signature) is the one TFLite's padding assumes.
+            long inputSize = TfliteTensors.Signature(op.InputTensor(2))[axis + 1] is >= 0 and var known ? known : convolved;
+            long trailing = stride * (inputSize - 1) + kernel - begin[axis] - size;
             // A negative trailing pad means the output reaches past the last input's footprint: zeros (plus bias) there.
             (end[axis], extra[axis]) = trailing >= 0 ? (trailing, 0L) : (0L, -trailing);
             if (extra[axis] >= stride)
             {
-                throw op.Unsupported($"an output size {size} that the input size {input[axis + 1]} cannot produce");
+                throw op.Unsupported($"an output size {size} that the input size {inputSize} cannot produce");
             }
         }
         TfliteGraphBuilder b = op.Builder;
@@ -104,9 +111,9 @@ internal static class TfliteImageOperators
         {
             throw op.Unsupported($"paddings [{string.Join(",", paddings)}] that are not a non-negative [rank, 2] list");
         }
-        int[] shape = TfliteTensors.Shape(op.InputTensor(0));
+        int[] shape = TfliteTensors.Signature(op.InputTensor(0));
         long border = mode == MirrorPadMode.REFLECT ? 1 : 0;
-        if (paddings.Select((p, i) => p > shape[i / 2] - border).Any(tooLarge => tooLarge))
+        if (paddings.Select((p, i) => shape[i / 2] >= 0 && p > shape[i / 2] - border).Any(tooLarge => tooLarge))
         {
             throw op.Builder.Converter.Invalid($"MIRROR_PAD operator {op.Index} pads [{string.Join(",", paddings)}] beyond what its {mode} mode " +
                 $"can mirror from shape [{string.Join(",", shape)}]");

@@ -209,6 +209,20 @@ public sealed class TfliteImageOperatorTests
     }
 
     [Fact]
+    public void A_symmetric_pad_of_a_dynamic_time_axis_mirrors_the_length_it_is_given()
+    {
+        float[] x = Values(1 * 5 * 2);
+        var tflite = new HandMadeTflite();
+        int input = tflite.Input("audio", [1, 1, 2], signature: [1, -1, 2]);
+        int output = tflite.Output("padded", [1, 1, 2], signature: [1, -1, 2]);
+        tflite.Operator(BuiltinOperator.MIRROR_PAD, [input, tflite.Ints("paddings", [0, 0, 3, 2, 0, 0], [3, 2])], [output],
+            BuiltinOptions.MirrorPadOptions, b => MirrorPadOptions.CreateMirrorPadOptions(b, MirrorPadMode.SYMMETRIC).Value);
+
+        int[] frames = [2, 1, 0, 0, 1, 2, 3, 4, 4, 3]; // three mirrored before, the five frames, two mirrored after
+        AssertClose([.. frames.SelectMany(t => new[] { x[t * 2], x[t * 2 + 1] })], Run(tflite, x, [1, 5, 2]), tolerance: 0);
+    }
+
+    [Fact]
     public void A_reflect_pad_as_wide_as_the_axis_fails_with_MB1114()
     {
         var tflite = new HandMadeTflite();
