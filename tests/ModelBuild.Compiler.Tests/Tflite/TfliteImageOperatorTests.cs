@@ -26,6 +26,11 @@ public sealed class TfliteImageOperatorTests
     [InlineData(true, false, false, 2, 2, 7, 3, 3, 4)]
     [InlineData(true, true, false, 2, 2, 7, 3, 3, 4)]
     [InlineData(true, false, true, 2, 2, 7, 3, 3, 4)]
+    // An output height of 1: half_pixel_centers samples the middle (ONNX half_pixel, not pytorch_half_pixel), align_corners the top.
+    [InlineData(false, true, false, 1, 4, 5, 2, 1, 3)]
+    [InlineData(false, false, true, 1, 4, 5, 2, 1, 3)]
+    [InlineData(true, true, false, 1, 4, 5, 2, 1, 3)]
+    [InlineData(true, false, true, 1, 4, 5, 2, 1, 3)]
     public void Resizes_match_tflite_index_arithmetic(bool nearest, bool alignCorners, bool halfPixelCenters,
         int n, int h, int w, int c, int outH, int outW)
     {
