@@ -3,6 +3,8 @@ using Microsoft.ML.OnnxRuntime;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
+using ModelZoo.Published;
+using static ModelBuild.Compiler.Tests.Verification.NumpySampleTests;
 using static ModelBuild.Compiler.Tests.Verification.SampleInputGeneratorTests;
 using static ModelZoo.OnnxBuilder;
 using DataType = ModelBuild.Onnx.Protos.TensorProto.Types.DataType;
@@ -118,5 +120,42 @@ public sealed class MobileShapesTests
         Assert.Equal(code, error.Code);
         Assert.Contains(expected, error.Text, StringComparison.Ordinal);
         Assert.False(Directory.Exists(job.OutputDirectory));
+    }
+
+    [Fact]
+    public void SampleInputs_of_another_shape_than_MobileShapes_cannot_verify_the_mobile_variant()
+    {
+        using var temp = new TempFolder();
+        string samples = temp.File("samples");
+        Directory.CreateDirectory(samples);
+        File.WriteAllBytes(Path.Combine(samples, "x.npy"), Npy("<f4", [1, 4], Float32(1, 2, 3, 4)));
+        CompileJob job = Write(temp) with { MobileShapes = "x=2,4", SampleInputs = samples };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.False(ok);
+        var error = Jobs.SingleError(lines);
+        Assert.Equal("MB5662", error.Code);
+        Assert.Contains("SampleInputs gives input 'x' the shape 1,4, but MobileShapes fixes it at 2,4", error.Text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(job.OutputDirectory));
+    }
+
+    [Fact]
+    public void A_real_audio_model_gets_static_shapes_throughout_its_mobile_variant()
+    {
+        // openWakeWord's melspectrogram.onnx: input [batch, samples], output [time, 1, frames, 32] left open by the exporter.
+        using var temp = new TempFolder();
+        var job = Jobs.For(PublishedModels.OpenWakeWord.File("melspectrogram.onnx"), temp.Path) with { Targets = "cpu;mobile", MobileShapes = "input=1,1280" };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        Assert.DoesNotContain(lines.Select(Jobs.Parse), m => m.Code == "MB5661");
+        using var mobile = new InferenceSession(Path.Combine(job.OutputDirectory, "mobile", "melspectrogram.ort"));
+        Assert.Equal([1, 1280], Dimensions(mobile.InputMetadata["input"]));
+        long[] output = Dimensions(mobile.OutputMetadata.Values.Single());
+        Assert.True(output.All(d => d > 0), $"output shape {string.Join(",", output)} is static");
+        using var cpu = new InferenceSession(Path.Combine(job.OutputDirectory, "cpu", "melspectrogram.onnx"));
+        Assert.Contains(-1, Dimensions(cpu.InputMetadata["input"]));
     }
 }
