@@ -26,7 +26,6 @@ internal sealed class MobileShapesPass : IModelPass
             return;
         }
         IReadOnlyDictionary<string, long[]> given = context.Settings.MobileShapes;
-        MobileInputShapes.Check(context.Model, given);
         IReadOnlyList<ValueInfoProto> dynamic = MobileInputShapes.Dynamic(context.Model, given);
         if (dynamic.Count > 0)
         {

@@ -87,10 +87,17 @@ internal static class MobileInputShapes
         }
     }
 
-    /// <summary>The model's inputs that keep an open dimension (or an unknown rank) once <paramref name="given"/> is applied.</summary>
-    public static IReadOnlyList<ValueInfoProto> Dynamic(ModelProto model, IReadOnlyDictionary<string, long[]> given) =>
-        [.. Inputs(model).Where(i => !given.ContainsKey(i.Name) && i.Type?.TensorType is { } tensor
-            && (tensor.Shape is null || tensor.Shape.Dim.Any(d => !d.HasDimValue || d.DimValue < 0)))];
+    /// <summary>
+    /// The model's inputs that keep an open dimension (or an unknown rank) once <paramref name="given"/> is applied: a
+    /// symbolic dimension another input fixes is fixed here too.
+    /// </summary>
+    public static IReadOnlyList<ValueInfoProto> Dynamic(ModelProto model, IReadOnlyDictionary<string, long[]> given)
+    {
+        IReadOnlyDictionary<string, long> symbols = Check(model, given);
+        bool Open(TensorShapeProto.Types.Dimension d) => !(d.HasDimValue && d.DimValue >= 0) && !(d.HasDimParam && symbols.ContainsKey(d.DimParam));
+        return [.. Inputs(model).Where(i => !given.ContainsKey(i.Name) && i.Type?.TensorType is { } tensor
+            && (tensor.Shape is null || tensor.Shape.Dim.Any(Open)))];
+    }
 
     private static MobileShapeException Mismatch(string input, long[] shape, string why) =>
         new($"MobileShapes gives input {ModelText.Quote(input)} the shape {string.Join(",", shape)}, but {why}. Give the shape the mobile variant should run, one the model accepts.");

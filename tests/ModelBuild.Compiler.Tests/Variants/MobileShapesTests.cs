@@ -87,6 +87,26 @@ public sealed class MobileShapesTests
         Assert.DoesNotContain(cpuLines.Select(Jobs.Parse), m => m.Kind == "warning");
     }
 
+    [Fact]
+    public void A_symbolic_dimension_fixed_on_one_input_is_fixed_on_every_input_that_shares_it()
+    {
+        using var temp = new TempFolder();
+        var graph = Graph(Value("a", DataType.Float, [Dim("batch"), Dim(2)]), Value("b", DataType.Float, [Dim("batch"), Dim(2)]));
+        graph.Node.Add(Node("Add", "add", ["a", "b"], ["y"]));
+        graph.Output.Add(Value("y", DataType.Float, [Dim("batch"), Dim(2)]));
+        string path = temp.File("pair.onnx");
+        OnnxModelWriter.WriteFile(Model(graph), path);
+        CompileJob job = Jobs.For(path, temp.File("out")) with { Targets = "cpu;mobile", MobileShapes = "a=3,2" };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        Assert.DoesNotContain(lines.Select(Jobs.Parse), m => m.Code == "MB5661");
+        using var mobile = new InferenceSession(Path.Combine(job.OutputDirectory, "mobile", "pair.ort"));
+        Assert.Equal([3, 2], Dimensions(mobile.InputMetadata["b"]));
+        Assert.Equal([3, 2], Dimensions(mobile.OutputMetadata["y"]));
+    }
+
     [Theory]
     [InlineData("y=1,4", "input 'y' the shape 1,4, but the model has no such input (its inputs: 'x')")]
     [InlineData("x=2", "input 'x' the shape 2, but the model declares rank 2")]
