@@ -204,6 +204,8 @@ namespace ModelBuild.Shared
         public static readonly CompileOption SampleInputs = new("SampleInputs", OptionKind.Folder, "MB4013");
         /// <summary>Whole sample shapes by input name, <c>input=1,512;state=2,1,128</c> (the compiler checks them against the model).</summary>
         public static readonly CompileOption SampleShapes = new("SampleShapes", OptionKind.Text, "MB4054");
+        /// <summary>Fixed input shapes of the mobile variant only, same syntax as SampleShapes (NNAPI and Core ML take only static shapes).</summary>
+        public static readonly CompileOption MobileShapes = new("MobileShapes", OptionKind.Text, "MB4055");
         public static readonly CompileOption Fallback = new("Fallback", OptionKind.Choice, "MB4020", "cpu", new[] { BuildTargets.Portable, "none" });
         /// <summary>Seconds all verification runs of one model may take (empty: the compiler's default, 120).</summary>
         public static readonly CompileOption VerifyTimeout = new("VerifyTimeout", OptionKind.Number, "MB4040", min: 0.001, max: 86400);
@@ -211,7 +213,7 @@ namespace ModelBuild.Shared
         public static readonly CompileOption VerifyMemoryLimit = new("VerifyMemoryLimit", OptionKind.ByteSize, "MB4041");
 
         /// <summary>Every option, in the order of the metadata table in README.md.</summary>
-        public static readonly IReadOnlyList<CompileOption> All = new[] { Quantize, Targets, Fallback, Optimize, Verify, MinCosine, MaxAbsError, VerifySamples, SampleInputs, SampleShapes, VerifyTimeout, VerifyMemoryLimit };
+        public static readonly IReadOnlyList<CompileOption> All = new[] { Quantize, Targets, Fallback, Optimize, Verify, MinCosine, MaxAbsError, VerifySamples, SampleInputs, SampleShapes, MobileShapes, VerifyTimeout, VerifyMemoryLimit };
 
         /// <summary>The per-target overrides, <c>cuda=fp16;x64=int8</c>, as one job field.</summary>
         public const string TargetOverridesField = "TargetQuantize";

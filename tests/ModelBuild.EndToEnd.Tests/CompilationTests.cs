@@ -26,6 +26,7 @@ public sealed class CompilationTests(PackageFeed feed)
             Assert.Contains($"{Model}.onnx -> {variant}: ", output);
         }
         Assert.Contains("warning MB5001", output);
+        Assert.DoesNotContain("MB5661", output); // MobileShapes="input_ids=1,8" fixed the mobile variant's dynamic input
 
         string bin = Path.Combine(project, "bin", "Release", "net10.0", "models", "TransformerEncoderSmall");
         Assert.True(File.Exists(Path.Combine(bin, "x64", $"{Model}.onnx")));
@@ -37,6 +38,7 @@ public sealed class CompilationTests(PackageFeed feed)
         string reportFile = Path.Combine(project, "obj", "Release", "net10.0", "modelbuild", "TransformerEncoderSmall.report.json");
         JsonElement[] variants = JsonDocument.Parse(File.ReadAllBytes(reportFile)).RootElement.GetProperty("variants").EnumerateArray().ToArray();
         Assert.Equal(["cpu", "x64", "arm64", "cuda", "mobile"], variants.Select(v => v.GetProperty("variant").GetProperty("target").GetString()));
+        Assert.Equal([1L, 8L], variants[^1].GetProperty("variant").GetProperty("mobileShapes").GetProperty("fixed").GetProperty("input_ids").EnumerateArray().Select(d => d.GetInt64()));
         long original = new FileInfo(Path.Combine(project, "models", $"{Model}.onnx")).Length;
         foreach (JsonElement entry in variants)
         {

@@ -38,17 +38,35 @@ public sealed class TfliteBuildTests(PackageFeed feed)
     [Fact]
     public void Published_for_ios_arm64_the_mobile_variant_ships_as_ort_with_its_operator_list()
     {
-        // ios-arm64 restores from the package mirror here; android-arm64 does not (no Microsoft.NETCore.App.Runtime.android-arm64).
         string project = feed.CopyTestAsset("TfliteApp");
         File.Copy(PublishedModels.OpenWakeWord.File("hey_jarvis_v0.1.tflite"), Path.Combine(project, "models", "hey_jarvis.tflite"));
 
         feed.Publish(project, "-r", "ios-arm64").ShouldSucceed();
 
-        string models = Path.Combine(project, "bin", "Release", "net10.0", "ios-arm64", "publish", "models", "HeyJarvis");
+        AssertMobileFiles(Path.Combine(project, "bin", "Release", "net10.0", "ios-arm64", "publish"));
+    }
+
+    [Fact]
+    public void Published_for_android_arm64_the_mobile_variant_ships_as_ort_with_its_operator_list()
+    {
+        // The package mirror has no Microsoft.NETCore.App.Runtime.android-arm64, so no self-contained Android publish (or app
+        // host) restores here; a framework-dependent one does, and runs the same asset selection for the RID.
+        string project = feed.CopyTestAsset("TfliteApp");
+        File.Copy(PublishedModels.OpenWakeWord.File("hey_jarvis_v0.1.tflite"), Path.Combine(project, "models", "hey_jarvis.tflite"));
+
+        feed.Publish(project, "-r", "android-arm64", "--self-contained", "false", "-p:UseAppHost=false").ShouldSucceed();
+
+        AssertMobileFiles(Path.Combine(project, "bin", "Release", "net10.0", "android-arm64", "publish"));
+    }
+
+    /// <summary>A mobile RID's publish folder: the ORT-format variant with its operator list, and the portable cpu fallback.</summary>
+    private static void AssertMobileFiles(string publish)
+    {
+        string models = Path.Combine(publish, "models", "HeyJarvis");
         Assert.True(File.Exists(Path.Combine(models, "mobile", "hey_jarvis.ort")));
         Assert.True(File.Exists(Path.Combine(models, "mobile", "hey_jarvis.required_operators.config")));
         Assert.True(File.Exists(Path.Combine(models, "cpu", "hey_jarvis.onnx"))); // cpu serves every RID
-        Assert.False(File.Exists(Path.Combine(models, "mobile", "hey_jarvis.tflite")));
+        Assert.Empty(Directory.GetFiles(publish, "*.tflite", SearchOption.AllDirectories));
     }
 
     /// <summary>hey_jarvis_v0.1.onnx on the app's input, run here with ONNX Runtime directly.</summary>

@@ -52,7 +52,7 @@ public sealed class ResolveModelsTests
 
         Assert.Equal(
             "compiler=test-1\nClassName=ChPPOCRv4Rec\nNamespace=Custom.Ocr\nAccess=internal\nAssetPathPrefix=models/ChPPOCRv4Rec/\nModelVersion=\n" +
-            "Quantize=none\nTargets=cpu\nFallback=cpu\nOptimize=extended\nVerify=error\nMinCosine=\nMaxAbsError=\nVerifySamples=8\nSampleInputs=\nSampleShapes=\nVerifyTimeout=\nVerifyMemoryLimit=\nTargetQuantize=\n",
+            "Quantize=none\nTargets=cpu\nFallback=cpu\nOptimize=extended\nVerify=error\nMinCosine=\nMaxAbsError=\nVerifySamples=8\nSampleInputs=\nSampleShapes=\nMobileShapes=\nVerifyTimeout=\nVerifyMemoryLimit=\nTargetQuantize=\n",
             File.ReadAllText(ocr.OptionsFile));
     }
 

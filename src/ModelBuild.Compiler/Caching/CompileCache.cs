@@ -180,10 +180,14 @@ internal sealed class CompileCache(string directory, Reporter reporter)
             variant.Plan.Identity,
             variant.FileName,
             $"verify={settings.Verify != VerifyMode.Off};samples={settings.VerifySamples}",
-            "sample-shapes=" + string.Join(";", settings.SampleShapes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={string.Join(",", s.Value)}")),
+            "sample-shapes=" + Shapes(settings.SampleShapes)
+                + (variant.Plan.Target == Target.Mobile && settings.MobileShapes.Count > 0 ? ";mobile-shapes=" + Shapes(settings.MobileShapes) : ""),
             _contentHash);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
+
+    private static string Shapes(IReadOnlyDictionary<string, long[]> shapes) =>
+        string.Join(";", shapes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={string.Join(",", s.Value)}"));
 
     /// <summary>Model bytes, external data and sample inputs: hashed once per model, shared by its variants.</summary>
     private static string ContentHash(CompilationContext context)

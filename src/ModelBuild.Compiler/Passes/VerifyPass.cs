@@ -62,6 +62,7 @@ internal sealed class VerifyPass : IModelPass
                 IReadOnlyList<SampleSet> samples = SampleInputLoader.Load(folder, context.Model);
                 foreach (SampleSet set in samples)
                 {
+                    CheckMobileShapes(context, set);
                     TensorSizePlanner.Check(context.Model, set.Inputs.ToDictionary(t => t.Name, t => (t.Shape, (int)t.ElementType)), budget.MemoryLimitBytes);
                 }
                 verifier = new ModelVerifier(context.OnnxSource, samples, LatencyRuns, budget, random);
@@ -115,6 +116,20 @@ internal sealed class VerifyPass : IModelPass
             finally
             {
                 WorkFolders.Delete(twins);
+            }
+        }
+    }
+
+    /// <summary>The mobile variant runs only its MobileShapes: a sample of another shape could not verify it (MB5662).</summary>
+    private static void CheckMobileShapes(CompilationContext context, SampleSet set)
+    {
+        foreach (var input in set.Inputs)
+        {
+            if (context.Settings.FixedMobileShapes.TryGetValue(input.Name, out long[]? fixedShape) && !input.Shape.SequenceEqual(fixedShape))
+            {
+                throw context.Fail("MB5662",
+                    $"SampleInputs gives input {ModelText.Quote(input.Name)} the shape {string.Join(",", input.Shape)}, but MobileShapes fixes it at " +
+                    $"{string.Join(",", fixedShape)} in the mobile variant, which runs only that shape. Give samples of that shape, or change MobileShapes.");
             }
         }
     }

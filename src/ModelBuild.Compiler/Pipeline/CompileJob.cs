@@ -27,6 +27,7 @@ namespace ModelBuild.Compiler.Pipeline;
 /// <param name="VerifyTimeout">Seconds each model's verification runs may take (see <see cref="Budgets.VerificationBudget"/>).</param>
 /// <param name="VerifyMemoryLimit">Memory verification may use: bytes or <c>4GB</c>/<c>512MB</c>.</param>
 /// <param name="SampleShapes">Sample shapes by input name, <c>input=1,512;state=2,1,128</c>.</param>
+/// <param name="MobileShapes">Fixed input shapes of the mobile variant by input name, <c>input=1,3,640,640</c>.</param>
 /// <param name="ModelVersion">The <c>ModelVersion</c> item metadata: recorded in the signature, not a compile option.</param>
 internal sealed record CompileJob(
     string Model,
@@ -52,7 +53,8 @@ internal sealed record CompileJob(
     string? ModelVersion = null,
     string? VerifyTimeout = null,
     string? VerifyMemoryLimit = null,
-    string? SampleShapes = null)
+    string? SampleShapes = null,
+    string? MobileShapes = null)
 {
     /// <summary>The value of the compilation option named <paramref name="name"/> (a field of this record, as the option schema names it).</summary>
     public string? Option(string name) =>

@@ -12,7 +12,7 @@ internal sealed class ModelPipeline(Reporter reporter, bool signatureOnly, strin
 {
     private readonly IModelPass[] _passes =
     [
-        new LoadPass(), new ValidatePass(), new PlanPass(), new OptimizePass(beforeQuantize: true), new QuantizePass(),
+        new LoadPass(), new ValidatePass(), new PlanPass(), new MobileShapesPass(), new OptimizePass(beforeQuantize: true), new QuantizePass(),
         new OptimizePass(beforeQuantize: false), new ConvertPass(),
         new VerifyPass(), new CacheStorePass(), new DependenciesPass(), new EmitPass(),
     ];

@@ -3,7 +3,7 @@ namespace ModelBuild.Compiler.Reports;
 /// <summary>
 /// What the report says about one variant. Stored in the compile cache with the asset, so a cache hit reports what
 /// the compilation that made the asset measured. MobileProviders (mobile variants only): the nodes NNAPI and Core ML
-/// take according to ONNX Runtime's operator tables.
+/// take according to ONNX Runtime's operator tables; MobileShapes, their input shapes.
 /// </summary>
 internal sealed record VariantReport(
     string Target,
@@ -25,7 +25,14 @@ internal sealed record VariantReport(
     double CompileMilliseconds,
     string OnnxRuntimeVersion,
     string CompilerVersion,
-    IReadOnlyList<Ort.ProviderSupportReport>? MobileProviders = null);
+    IReadOnlyList<Ort.ProviderSupportReport>? MobileProviders = null,
+    MobileShapesReport? MobileShapes = null);
+
+/// <summary>
+/// A mobile variant's input shapes: Fixed, the shapes MobileShapes gave (by input name); Dynamic, the inputs that keep an
+/// open dimension, whose nodes NNAPI and Core ML leave to the CPU (warning MB5661).
+/// </summary>
+internal sealed record MobileShapesReport(IReadOnlyDictionary<string, long[]> Fixed, IReadOnlyList<string> Dynamic);
 
 /// <summary>
 /// A variant's accuracy and speed against the original. SkippedReason says why there are no metrics (Verify="off",

@@ -48,7 +48,8 @@ internal static class VariantReports
             CompileMilliseconds: Math.Round(variant.CompileMilliseconds, 1),
             OnnxRuntimeVersion: ToolVersions.OnnxRuntime,
             CompilerVersion: ToolVersions.Compiler,
-            MobileProviders: variant.ProviderSupport);
+            MobileProviders: variant.ProviderSupport,
+            MobileShapes: variant.MobileShapes);
     }
 
     /// <summary>Cosines are reported to 7 decimals: enough for the 0.99999 threshold, stable across runs.</summary>

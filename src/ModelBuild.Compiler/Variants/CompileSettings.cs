@@ -1,5 +1,6 @@
 using System.Globalization;
 using ModelBuild.Compiler.Budgets;
+using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Pipeline;
 using ModelBuild.Onnx;
@@ -27,10 +28,33 @@ internal sealed record CompileSettings(
     string? SampleInputs,
     bool CpuFallback = true,
     VerificationBudget? Budget = null,
-    IReadOnlyDictionary<string, long[]>? SampleShapeInputs = null)
+    IReadOnlyDictionary<string, long[]>? SampleShapeInputs = null,
+    IReadOnlyDictionary<string, long[]>? MobileShapeInputs = null)
 {
-    /// <summary>Whole sample shapes by input name (<c>SampleShapes="input=1,512;state=2,1,128"</c>).</summary>
-    public IReadOnlyDictionary<string, long[]> SampleShapes => SampleShapeInputs ?? new Dictionary<string, long[]>();
+    /// <summary>
+    /// Whole shapes of generated sample inputs by input name (<c>SampleShapes="input=1,512;state=2,1,128"</c>), with the
+    /// <see cref="MobileShapes"/> added when a mobile variant is compiled: it runs only those shapes, so every variant is
+    /// verified on them.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> SampleShapes
+    {
+        get
+        {
+            var shapes = new Dictionary<string, long[]>(SampleShapeInputs ?? new Dictionary<string, long[]>(), StringComparer.Ordinal);
+            foreach (var fixedShape in FixedMobileShapes)
+            {
+                shapes[fixedShape.Key] = fixedShape.Value;
+            }
+            return shapes;
+        }
+    }
+
+    /// <summary>The mobile variant's fixed input shapes (<c>MobileShapes="input=1,3,640,640"</c>), as given.</summary>
+    public IReadOnlyDictionary<string, long[]> MobileShapes => MobileShapeInputs ?? new Dictionary<string, long[]>();
+
+    /// <summary><see cref="MobileShapes"/> when a mobile variant is compiled; none otherwise.</summary>
+    public IReadOnlyDictionary<string, long[]> FixedMobileShapes =>
+        Targets.Contains(Target.Mobile) ? MobileShapes : new Dictionary<string, long[]>();
 
     /// <summary>The budget verification runs under (defaults when none was given).</summary>
     public VerificationBudget VerifyBudget => Budget ?? VerificationBudget.Default;
@@ -52,6 +76,17 @@ internal sealed record CompileSettings(
                 Normalize(CompileOptions.Quantize, parts[1], CompileOptions.Quantize.PerTargetName(target.Name)), ignoreCase: true);
         }
         string fallback = options[CompileOptions.Fallback.Name];
+        IReadOnlyDictionary<string, long[]> sampleShapes = ParseShapes(CompileOptions.SampleShapes, options[CompileOptions.SampleShapes.Name]);
+        IReadOnlyDictionary<string, long[]> mobileShapes = ParseShapes(CompileOptions.MobileShapes, options[CompileOptions.MobileShapes.Name]);
+        foreach (var mobile in mobileShapes)
+        {
+            if (sampleShapes.TryGetValue(mobile.Key, out long[]? sample) && !sample.SequenceEqual(mobile.Value))
+            {
+                throw new SettingsException("MB4056",
+                    $"MobileShapes gives input {ModelText.Quote(mobile.Key)} the shape {string.Join(",", mobile.Value)} and SampleShapes {string.Join(",", sample)}, but the mobile " +
+                    "variant runs only its fixed shape, so it is verified on it: leave the input out of SampleShapes or give it the same shape.");
+            }
+        }
         return new CompileSettings(
             Enum.Parse<QuantizeMode>(options[CompileOptions.Quantize.Name], ignoreCase: true),
             options[CompileOptions.Targets.Name].Split(';').Select(t => Enum.Parse<Target>(t, ignoreCase: true)).ToList(),
@@ -65,7 +100,8 @@ internal sealed record CompileSettings(
             fallback == BuildTargets.Portable,
             new VerificationBudget(VerificationBudget.ParseTimeout(options[CompileOptions.VerifyTimeout.Name]),
                 VerificationBudget.ParseMemoryLimit(options[CompileOptions.VerifyMemoryLimit.Name])),
-            ParseSampleShapes(options[CompileOptions.SampleShapes.Name]));
+            sampleShapes,
+            mobileShapes);
     }
 
     /// <summary>The quantization asked for one target: its own override, else the model's.</summary>
@@ -76,8 +112,8 @@ internal sealed record CompileSettings(
 
     private static double? Number(string text) => text.Length == 0 ? null : double.Parse(text, CultureInfo.InvariantCulture);
 
-    /// <summary><c>input=1,512;state=2,1,128</c>: a shape per input name, each dimension a whole number ≥ 1.</summary>
-    internal static IReadOnlyDictionary<string, long[]> ParseSampleShapes(string? text)
+    /// <summary><c>input=1,512;state=2,1,128</c>: a shape per input name, each dimension a whole number ≥ 1 (SampleShapes, MobileShapes).</summary>
+    internal static IReadOnlyDictionary<string, long[]> ParseShapes(CompileOption option, string? text)
     {
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (string entry in Split(text, ';'))
@@ -88,7 +124,8 @@ internal sealed record CompileSettings(
             long[] shape = [.. dims.Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v >= 1 ? v : -1)];
             if (name.Length == 0 || shape.Length == 0 || shape.Contains(-1) || !shapes.TryAdd(name, shape))
             {
-                throw new SettingsException(CompileOptions.SampleShapes.Code, $"SampleShapes entry '{entry}' is not of the form input=d1,d2,... with whole dimensions of at least 1, one entry per input (e.g. SampleShapes=\"input=1,512;state=2,1,128\").");
+                string example = option == CompileOptions.MobileShapes ? "input=1,3,640,640" : "input=1,512;state=2,1,128";
+                throw new SettingsException(option.Code, $"{option.Name} entry '{entry}' is not of the form input=d1,d2,... with whole dimensions of at least 1, one entry per input (e.g. {option.Name}=\"{example}\").");
             }
         }
         return shapes;

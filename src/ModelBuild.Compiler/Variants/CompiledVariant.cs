@@ -45,6 +45,9 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName, string 
     /// <summary>Mobile variants: the nodes NNAPI and Core ML take, per ONNX Runtime's tables (set by the convert pass).</summary>
     public IReadOnlyList<Ort.ProviderSupportReport>? ProviderSupport { get; set; }
 
+    /// <summary>Mobile variants: the inputs MobileShapes fixed and those left dynamic (set by the mobile shapes pass).</summary>
+    public MobileShapesReport? MobileShapes { get; set; }
+
     public QuantizationResult? Quantization { get; set; }
 
     public VerificationResult? Verification { get; set; }

@@ -5,6 +5,7 @@ using ModelBuild.Compiler.Variants;
 using ModelBuild.Compiler.Verification;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
+using ModelBuild.Shared;
 using static ModelBuild.Compiler.Tests.Verification.SampleInputGeneratorTests;
 using static ModelZoo.OnnxBuilder;
 using DataType = ModelBuild.Onnx.Protos.TensorProto.Types.DataType;
@@ -106,7 +107,7 @@ public sealed class VerificationOutcomeTests
     [InlineData("=4")]
     public void Malformed_SampleShapes_are_refused(string text)
     {
-        var e = Assert.Throws<SettingsException>(() => CompileSettings.ParseSampleShapes(text));
+        var e = Assert.Throws<SettingsException>(() => CompileSettings.ParseShapes(CompileOptions.SampleShapes, text));
         Assert.Contains("SampleShapes entry", e.Message, StringComparison.Ordinal);
     }
 
