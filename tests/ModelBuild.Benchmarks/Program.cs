@@ -101,6 +101,18 @@ foreach (BenchmarkReport report in allocationSummary.Reports)
 Console.WriteLine("== accuracy");
 var cosines = AccuracyCheck.Run(BenchModels.All, Variants.All);
 
+// BenchmarkDotNet times one variant after another, minutes apart; on a shared machine the load changes in between.
+int rounds = quick ? 1 : RoundRobinTimer.ReportRounds;
+Console.WriteLine($"== side by side ({rounds} rounds)");
+var sideBySide = new Dictionary<(string Model, string Variant), double>();
+foreach (BenchModel model in BenchModels.All)
+{
+    foreach (RoundRobinTimer.Timing t in RoundRobinTimer.Measure(model, [.. Variants.All.Select(v => (v.Name, BenchModels.PathOf(model, v)))], rounds))
+    {
+        sideBySide[(model.Name, t.Variant)] = t.RatioToBaseline;
+    }
+}
+
 var results = new List<BenchResult>();
 foreach (BenchModel model in BenchModels.All)
 {
@@ -116,13 +128,13 @@ foreach (BenchModel model in BenchModels.All)
             continue;
         }
 
-        results.Add(new BenchResult(model.Name, variant.Name, stats.Mean / 1e6, stats.StandardDeviation / 1e6,
+        results.Add(new BenchResult(model.Name, variant.Name, stats.Mean / 1e6, stats.StandardDeviation / 1e6, sideBySide[(model.Name, variant.Name)],
             new FileInfo(BenchModels.PathOf(model, variant)).Length, cosines[(model.Name, variant.Name)], rewrites[(model.Name, variant.Name)]));
     }
 }
 
 string markdown = PerformanceReport.Render(MachineInfo.Collect(), DateTimeOffset.UtcNow, BenchConfig.Describe(quick), results, compiles, allocations,
-    Variants.All.ToDictionary(v => v.Name, v => v.Description), small, (loadAtStart, MachineInfo.LoadAverage()));
+    Variants.All.ToDictionary(v => v.Name, v => v.Description), small, (loadAtStart, MachineInfo.LoadAverage()), rounds);
 Console.WriteLine();
 Console.WriteLine(markdown);
 File.WriteAllText(Path.Combine(work, "performance.md"), markdown);
