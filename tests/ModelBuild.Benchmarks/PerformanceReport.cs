@@ -19,6 +19,10 @@ internal static class PerformanceReport
     // Goal for the conv nets' int8 (issue #12): latency on a CPU with VNNI at this cosine.
     private const double ConvLatencyGoal = 0.75, ConvCosineGoal = 0.99;
 
+    // Goal for fp16 compute of a DBNet-style detector (issue #12), and the benchmark variant that makes it.
+    private const double Fp16CosineGoal = 0.999;
+    private const string Fp16ComputeVariant = "fp16-graph";
+
     /// <summary>
     /// The whole page; <c>load</c>: the 1-minute load averages at the start and the end of the run (null where the OS does
     /// not say); <c>rounds</c>: the side-by-side timer's.
@@ -150,7 +154,7 @@ internal static class PerformanceReport
             double latencyGoal = machine.CpuFeatures.Contains("vnni", StringComparison.Ordinal) ? VnniLatencyGoal : Avx2LatencyGoal;
             VariantReport built = int8Compile.Report;
             double compileVerify = int8Compile.WallSeconds;
-            md.AppendLine(Inv($"Measured: the benchmark's `{GoalVariant}` variant (latency: side by side); compile: the wall time of `modelbuild compile --quantize {GoalQuantize} --targets {int8Compile.Target}`, whose report fills the last column (x64 int8 is `{int8Compile.ClosestVariant}`)."));
+            md.AppendLine(Inv($"Measured: the benchmark's `{GoalVariant}` variant (latency: side by side); compile: the wall time of `modelbuild compile --quantize {GoalQuantize} --targets {int8Compile.Target}`, whose report fills the last column (x64 int8 is `{int8Compile.ClosestVariant}`).") + " " + Caption(machine));
             md.AppendLine();
             md.AppendLine(Inv($"| | goal | reference (FACTS.md) | measured | | what the build reports ({int8Compile.Target} {GoalQuantize}) |"));
             md.AppendLine("|---|--:|--:|--:|---|--:|");
@@ -222,6 +226,13 @@ internal static class PerformanceReport
             md.AppendLine(Inv($"| {c.Model} | {Cell(convs.Length > 0 ? convs : "(no Conv note in the report)")} | {c.Report.Verification.LatencyRatio:F2}x, {BuildCosine(c.Report.Verification):F6} | ") +
                           Inv($"{SideBySide(shipped)}, {shipped?.Cosine.ToString("F6", CultureInfo.InvariantCulture)}, {Ratio(shipped?.SizeBytes ?? 0, fp32?.SizeBytes, "F3")} | ") +
                           Inv($"{SideBySide(matMulsOnly)} | {goal} |"));
+        }
+
+        // The issue's fp16-compute goal is for the DBNet-style detector.
+        if (results.FirstOrDefault(r => r.Model == BenchModels.OcrDetector.Name && r.Variant == Fp16ComputeVariant) is { } fp16)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv($"fp16 compute (`{Fp16ComputeVariant}`) of the DBNet-style `{fp16.Model}`: cosine {fp16.Cosine:F6} vs fp32, goal ≥ {Fp16CosineGoal}: {Met(fp16.Cosine >= Fp16CosineGoal)}; {fp16.SideBySideRatio:F2}x fp32 latency on this CPU (fp16 compute is meant for GPUs and arm64)."));
         }
     }
 
