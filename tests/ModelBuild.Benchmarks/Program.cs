@@ -2,14 +2,15 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using ModelBuild.Benchmarks;
 using ModelBuild.Onnx;
-using ModelZoo;
+using ModelZoo.Published;
 
 // ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small] [--round-robin rounds] [--only variant,...]
-//   writes the zoo's full-size models and every variant of them, runs the compiler (modelbuild compile) on the
-//   transformer for each of CompilerRuns.All, runs the BenchmarkDotNet latency benchmarks, checks accuracy, and
-//   writes a markdown report (always to <work>/performance.md).
-//   --quick: BenchmarkDotNet's Dry job; --small: the zoo's small configurations. Both only check the harness
-//   (--report is then ignored).
+//   writes the zoo's full-size models, fetches the published PP-OCRv4 rec and det (cached outside the repository),
+//   makes every variant of each, runs the compiler (modelbuild compile) for each of CompilerRuns.All (the conv nets
+//   with SampleInputs written here), runs the BenchmarkDotNet latency benchmarks, checks accuracy, and writes a
+//   markdown report (always to <work>/performance.md).
+//   --quick: BenchmarkDotNet's Dry job; --small: the zoo's small configurations, without the published models
+//   (BenchModels.All). Both only check the harness (--report is then ignored).
 //   --round-robin: only the side-by-side latency of every variant (RoundRobinTimer), with size, cosine and the CPU's
 //   ISA flags, printed to stdout; a few minutes (tests/ModelBuild.Benchmarks/run-quant-check.sh). --only: those
 //   variants (and fp32).
@@ -35,16 +36,14 @@ for (int i = 0; i < args.Length; i++)
 }
 
 // Environment variables, not statics, so benchmark classes and compile probes see the same choices in any process.
+double? loadAtStart = MachineInfo.LoadAverage();
 Environment.SetEnvironmentVariable(BenchModels.SmallVariable, small ? "1" : "0");
 string models = Path.Combine(work, "models");
 Environment.SetEnvironmentVariable(BenchModels.FolderVariable, models);
 string zoo = Path.Combine(work, "zoo");
 
-Console.WriteLine($"== models ({zoo})");
-foreach (BenchModel model in BenchModels.All)
-{
-    Zoo.Write(model.ZooFile, zoo);
-}
+Console.WriteLine($"== models ({zoo}; published: {PublishedModels.CacheFolder})");
+var sources = BenchModels.All.ToDictionary(m => m.Name, m => m.Source(zoo));
 
 Console.WriteLine($"== variants ({models})");
 Directory.CreateDirectory(models);
@@ -53,8 +52,8 @@ foreach (BenchModel model in BenchModels.All)
 {
     foreach (Variant variant in Variants.All.Where(v => only is null || v == Variants.Fp32 || only.Contains(v.Name)))
     {
-        var proto = OnnxModelReader.ReadFile(Path.Combine(zoo, model.ZooFile));
-        string rewrite = variant.Apply(proto);
+        var proto = OnnxModelReader.ReadFile(sources[model.Name]);
+        string rewrite = variant.Apply(proto, model);
         OnnxModelWriter.WriteFile(proto, BenchModels.PathOf(model, variant));
         Console.WriteLine($"{model.Name} {variant.Name}: {rewrite}");
         rewrites[(model.Name, variant.Name)] = rewrite;
@@ -70,10 +69,10 @@ if (roundRobin > 0)
 
 Console.WriteLine($"== compile ({CompilerRuns.CompilerPath})");
 var compiles = new List<CompileMeasurement>();
-foreach (CompilerRun run in CompilerRuns.All)
+foreach (CompilerRun run in CompilerRuns.All.Where(r => BenchModels.All.Any(m => m.Name == r.Model)))
 {
     BenchModel model = BenchModels.Get(run.Model);
-    CompileMeasurement c = CompilerRuns.Measure(model, run, Path.Combine(zoo, model.ZooFile), Path.Combine(work, "compile", $"{model.Name}.{run.Target}.{run.Quantize}"));
+    CompileMeasurement c = CompilerRuns.Measure(model, run, sources[model.Name], Path.Combine(work, "compile", $"{model.Name}.{run.Target}.{run.Quantize}"));
     Console.WriteLine($"{model.Name} {run.Target} {run.Quantize}: {c.WallSeconds:F1} s, peak {c.PeakMemoryBytes / 1e6:F0} MB");
     compiles.Add(c);
 }
@@ -102,6 +101,18 @@ foreach (BenchmarkReport report in allocationSummary.Reports)
 Console.WriteLine("== accuracy");
 var cosines = AccuracyCheck.Run(BenchModels.All, Variants.All);
 
+// BenchmarkDotNet times one variant after another, minutes apart; on a shared machine the load changes in between.
+int rounds = quick ? 1 : RoundRobinTimer.ReportRounds;
+Console.WriteLine($"== side by side ({rounds} rounds)");
+var sideBySide = new Dictionary<(string Model, string Variant), double>();
+foreach (BenchModel model in BenchModels.All)
+{
+    foreach (RoundRobinTimer.Timing t in RoundRobinTimer.Measure(model, [.. Variants.All.Select(v => (v.Name, BenchModels.PathOf(model, v)))], rounds))
+    {
+        sideBySide[(model.Name, t.Variant)] = t.RatioToBaseline;
+    }
+}
+
 var results = new List<BenchResult>();
 foreach (BenchModel model in BenchModels.All)
 {
@@ -117,13 +128,13 @@ foreach (BenchModel model in BenchModels.All)
             continue;
         }
 
-        results.Add(new BenchResult(model.Name, variant.Name, stats.Mean / 1e6, stats.StandardDeviation / 1e6,
+        results.Add(new BenchResult(model.Name, variant.Name, stats.Mean / 1e6, stats.StandardDeviation / 1e6, sideBySide[(model.Name, variant.Name)],
             new FileInfo(BenchModels.PathOf(model, variant)).Length, cosines[(model.Name, variant.Name)], rewrites[(model.Name, variant.Name)]));
     }
 }
 
 string markdown = PerformanceReport.Render(MachineInfo.Collect(), DateTimeOffset.UtcNow, BenchConfig.Describe(quick), results, compiles, allocations,
-    Variants.All.ToDictionary(v => v.Name, v => v.Description), small);
+    Variants.All.ToDictionary(v => v.Name, v => v.Description), small, (loadAtStart, MachineInfo.LoadAverage()), rounds);
 Console.WriteLine();
 Console.WriteLine(markdown);
 File.WriteAllText(Path.Combine(work, "performance.md"), markdown);

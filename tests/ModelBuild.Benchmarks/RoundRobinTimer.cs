@@ -10,6 +10,9 @@ namespace ModelBuild.Benchmarks;
 /// </summary>
 internal static class RoundRobinTimer
 {
+    /// <summary>Rounds for the report (./build.sh bench): about a minute for all models on 2 cores.</summary>
+    public const int ReportRounds = 15;
+
     public sealed record Timing(string Variant, double MedianMilliseconds, double RatioToBaseline);
 
     public static IReadOnlyList<Timing> Measure(BenchModel model, IReadOnlyList<(string Name, string Path)> variants, int rounds, int warmups = 2)

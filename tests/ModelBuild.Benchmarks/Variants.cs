@@ -8,7 +8,7 @@ internal static class Variants
 {
     public const string BaselineName = "fp32";
 
-    public static Variant Fp32 { get; } = new(BaselineName, "original model, unchanged", _ => "unchanged");
+    public static Variant Fp32 { get; } = new(BaselineName, "original model, unchanged", (_, _) => "unchanged");
 
     public static IReadOnlyList<Variant> All { get; } = [Fp32, .. QuantizedVariants.All];
 
