@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using ModelBuild.Compiler.Ort;
+using ModelBuild.Compiler.Passes;
 using ModelBuild.Compiler.Pipeline;
+using ModelBuild.Compiler.Variants;
 using ModelZoo.Published;
 
 namespace ModelBuild.Compiler.Tests.Variants;
@@ -14,6 +17,21 @@ public sealed class MobileLosslessVerificationTests
 {
     private static JsonNode Variant(CompileJob job, string target) =>
         JsonNode.Parse(File.ReadAllBytes(job.ReportFile!))!["variants"]!.AsArray().Single(v => (string?)v!["variant"]!["target"] == target)!["variant"]!;
+
+    [Theory]
+    [InlineData("none", "mobile", null, "Basic")]
+    [InlineData("none", "mobile", "none", "None")]
+    [InlineData("int8", "mobile", null, null)]
+    [InlineData("fp16", "mobile", null, null)]
+    [InlineData("none", "cpu", null, null)]
+    [InlineData("none", "cuda", null, null)]
+    public void Only_a_lossless_ort_variant_is_compared_with_the_original_at_its_own_level(string quantize, string target, string? optimize, string? expected)
+    {
+        CompileJob job = Jobs.For("/m/net.onnx", "/out") with { Quantize = quantize, Targets = target, Optimize = optimize, Fallback = "none" };
+        VariantPlan plan = Assert.Single(VariantPlanner.Plan(CompileSettings.Parse(job)));
+
+        Assert.Equal(expected is null ? null : Enum.Parse<OptimizationLevel>(expected), VerifyPass.ReferenceLevel(plan));
+    }
 
     [Fact]
     public void PP_OCRv4_det_for_mobile_verifies_against_the_original_at_the_level_its_ort_file_holds()
@@ -33,6 +51,7 @@ public sealed class MobileLosslessVerificationTests
         Assert.Equal("basic", (string?)mobile["optimize"]);
         JsonNode output = mobile["verification"]!["outputs"]!.AsArray().Single()!;
         Assert.True((double)output["cosine"]! >= 0.99999, output.ToJsonString());
+        Assert.Equal(0.0, (double)output["maxAbsError"]!); // the .ort runs as saved: bit for bit the original at basic
         Assert.Contains("at ONNX Runtime's basic level", (string?)mobile["verification"]!["method"], StringComparison.Ordinal);
         Assert.Null(Variant(job, "cpu")["verification"]!["method"]); // the .onnx fallback is compared with the default reference
     }
