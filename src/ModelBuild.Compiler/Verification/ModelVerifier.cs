@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Ort;
 
 namespace ModelBuild.Compiler.Verification;
 
@@ -14,7 +15,9 @@ internal sealed class ModelVerifier : IDisposable
     private readonly IReadOnlyList<SampleSet> _samples;
     private readonly List<OrtValue[]> _values = [];
     private readonly string[] _outputNames;
-    private readonly CapturedOutput[][] _reference; // [sample][output]
+    private readonly string _originalModelPath;
+    private readonly CapturedOutput[][] _reference; // [sample][output], the original at ONNX Runtime's default level (ALL)
+    private readonly Dictionary<OptimizationLevel, CapturedOutput[][]> _referenceAt = [];
     private readonly int _latencyRuns;
     private readonly VerificationBudget _budget;
 
@@ -33,6 +36,7 @@ internal sealed class ModelVerifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfZero(samples.Count, nameof(samples));
         ArgumentOutOfRangeException.ThrowIfLessThan(latencyRuns, 1);
         _samples = samples;
+        _originalModelPath = originalModelPath;
         _latencyRuns = latencyRuns;
         _budget = budget ?? VerificationBudget.Default;
         try
@@ -93,9 +97,12 @@ internal sealed class ModelVerifier : IDisposable
     public double OriginalMedianMilliseconds { get; }
 
     /// <summary>Runs the variant (.onnx or .ort) on every sample set and compares each output with the original's.</summary>
+    /// <param name="variantModelPath">The variant's file.</param>
+    /// <param name="referenceLevel">The original's outputs to compare with: null, as ONNX Runtime runs it by default (ALL); else
+    /// as it runs at that level (run once per level, on the same samples). See <c>VerifyPass.ReferenceLevel</c>.</param>
     /// <exception cref="ModelToolException">MB5604 when the variant lacks an output or needs an input the samples lack; MB5603 when ORT fails;
     /// MB565x when it exceeds the budget.</exception>
-    public VerificationResult Verify(string variantModelPath)
+    public VerificationResult Verify(string variantModelPath, OptimizationLevel? referenceLevel = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(variantModelPath);
         using var variant = new VerificationSession(variantModelPath, _budget);
@@ -112,10 +119,21 @@ internal sealed class ModelVerifier : IDisposable
         }
 
         var actual = Enumerable.Range(0, _samples.Count).Select(s => Run(variant, s)).ToArray();
+        CapturedOutput[][] reference = referenceLevel is { } level ? ReferenceAt(level) : _reference;
         var metrics = _outputNames
-            .Select((name, o) => OutputComparer.Compare(name, [.. _reference.Select(r => r[o])], [.. actual.Select(r => r[o])]))
+            .Select((name, o) => OutputComparer.Compare(name, [.. reference.Select(r => r[o])], [.. actual.Select(r => r[o])]))
             .ToList();
         return new VerificationResult(metrics, Time(variant));
+    }
+
+    private CapturedOutput[][] ReferenceAt(OptimizationLevel level)
+    {
+        if (!_referenceAt.TryGetValue(level, out CapturedOutput[][]? outputs))
+        {
+            using var original = new VerificationSession(_originalModelPath, _budget, OrtGraphOptimizer.ToOrt(level));
+            _referenceAt[level] = outputs = [.. Enumerable.Range(0, _samples.Count).Select(s => Run(original, s))];
+        }
+        return outputs;
     }
 
     // Feeds only what the session declares, in the sample's order.

@@ -8,7 +8,8 @@ namespace ModelBuild.Compiler.Verification;
 /// <summary>
 /// An ORT session set up for verification: CPU execution provider only, one intra-op and one inter-op thread,
 /// spinning off (spinning threads distort timings on small machines), the default (ALL) graph optimization the
-/// runtime uses when it loads the shipped model. Nothing is written anywhere: no optimized-model path, no profiling.
+/// runtime uses when it loads the shipped model (another level for the reference of an ORT-format variant, which
+/// runs as saved). Nothing is written anywhere: no optimized-model path, no profiling.
 /// Every run is watched (<see cref="RunWatchdog"/>): all runs of one session share <see cref="VerificationBudget.Timeout"/>,
 /// counted from the first run, and the process's working set must stay under the memory budget.
 /// </summary>
@@ -20,7 +21,7 @@ internal sealed class VerificationSession : IDisposable
     private readonly VerificationBudget _budget;
     private DateTime? _deadlineUtc;
 
-    public VerificationSession(string modelPath, VerificationBudget budget)
+    public VerificationSession(string modelPath, VerificationBudget budget, GraphOptimizationLevel level = GraphOptimizationLevel.ORT_ENABLE_ALL)
     {
         ModelPath = modelPath;
         _budget = budget;
@@ -29,6 +30,7 @@ internal sealed class VerificationSession : IDisposable
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = level,
             // ORT logs failures with node names verbatim (newlines included) to stderr, where a line could pose
             // as a compiler protocol line; the same text reaches us, escaped, through the exception instead.
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
