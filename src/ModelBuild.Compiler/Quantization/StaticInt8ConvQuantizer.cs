@@ -34,7 +34,9 @@ internal static class StaticInt8ConvQuantizer
     /// <param name="minCosine">The build's MinCosine; the search aims halfway between it and 1 to leave room for unseen inputs.</param>
     /// <param name="qmax">Weight range: 63 (x64: no u8×s8 saturation on AVX2) or 127.</param>
     /// <param name="work">A folder for the candidate files.</param>
-    public static QuantizationResult Apply(ModelProto model, string originalPath, IReadOnlyList<SampleSet> samples, double minCosine, int qmax, string work)
+    /// <param name="budget">The item's verification budget (VerifyTimeout, VerifyMemoryLimit): every calibration, search and timing session runs under it.</param>
+    public static QuantizationResult Apply(ModelProto model, string originalPath, IReadOnlyList<SampleSet> samples, double minCosine, int qmax, string work,
+        VerificationBudget budget)
     {
         int convs = ConvSite.Find(model).Count;
         if (convs == 0) return new QuantizationResult(0, 0, []);
@@ -51,7 +53,7 @@ internal static class StaticInt8ConvQuantizer
         ReplaceWith(model, OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(model), work, OptimizationLevel.Basic));
         List<ConvSite> sites = ConvSite.Find(model);
         byte[] baseline = OnnxModelWriter.Serialize(model);
-        Dictionary<string, ActivationRange> ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(work, "calibration.onnx"));
+        Dictionary<string, ActivationRange> ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(work, "calibration.onnx"), budget);
         var log = new KeptLog();
         var eligible = new List<int>();
         for (int i = 0; i < sites.Count; i++)
@@ -61,7 +63,7 @@ internal static class StaticInt8ConvQuantizer
         }
 
         double target = 1 - (1 - minCosine) / 2;
-        using var probe = new AccuracyProbe(originalPath, samples);
+        using var probe = new AccuracyProbe(originalPath, samples, budget);
         string candidatePath = Path.Combine(work, "candidate.onnx");
         (double Cosine, byte[] Bytes) Try(RangeMethod method, IReadOnlyCollection<int> excluded, AccuracyProbe? on = null)
         {
@@ -86,7 +88,7 @@ internal static class StaticInt8ConvQuantizer
         if (best.Cosine < target)
         {
             // Each Conv's own damage: the cosine with only that Conv int8 (on a few samples: it only orders the Convs).
-            using var few = new AccuracyProbe(originalPath, [.. samples.Take(SensitivitySamples)]);
+            using var few = new AccuracyProbe(originalPath, [.. samples.Take(SensitivitySamples)], budget);
             var alone = eligible.ToDictionary(i => i, i => Try(method, eligible.Where(j => j != i).ToList(), few).Cosine);
             order = ExclusionOrder(eligible, alone);
             int passing = -1, failing = 0;
@@ -129,7 +131,7 @@ internal static class StaticInt8ConvQuantizer
         File.WriteAllBytes(candidatePath, best.Bytes);
         string baselinePath = Path.Combine(work, "baseline.onnx");
         File.WriteAllBytes(baselinePath, baseline);
-        var (baselineMs, candidateMs) = SideBySide(baselinePath, candidatePath, samples[0]);
+        var (baselineMs, candidateMs) = SideBySide(baselinePath, candidatePath, samples[0], budget);
         double ratio = candidateMs / baselineMs;
         int quantized = eligible.Count - excludedCount;
         if (!(ratio <= MaxLatencyRatio))
@@ -220,10 +222,10 @@ internal static class StaticInt8ConvQuantizer
     }
 
     /// <summary>Median latency of both models on one sample, timed in turns so load from elsewhere falls on both alike.</summary>
-    private static (double Baseline, double Candidate) SideBySide(string baselinePath, string candidatePath, SampleSet sample)
+    private static (double Baseline, double Candidate) SideBySide(string baselinePath, string candidatePath, SampleSet sample, VerificationBudget budget)
     {
-        using var baseline = new VerificationSession(baselinePath, VerificationBudget.Default);
-        using var candidate = new VerificationSession(candidatePath, VerificationBudget.Default);
+        using var baseline = new VerificationSession(baselinePath, budget);
+        using var candidate = new VerificationSession(candidatePath, budget);
         var inputs = sample.Inputs.Where(t => baseline.InputNames.Contains(t.Name)).ToList();
         List<OrtValue> values = [.. inputs.Select(t => t.ToOrtValue())];
         try

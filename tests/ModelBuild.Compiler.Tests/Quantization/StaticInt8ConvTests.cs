@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Quantization;
 using ModelBuild.Compiler.Verification;
@@ -23,7 +24,7 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
         List<ConvSite> sites = ConvSite.Find(model);
         Assert.Equal(8, sites.Count);
         Assert.All(sites, s => Assert.NotEqual(s.Node.Output[0], s.OutputPoint)); // each Conv is followed by its Relu
-        var ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(folder.Path, "calibration.onnx"));
+        var ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(folder.Path, "calibration.onnx"), VerificationBudget.Default);
 
         ModelProto quantized = model.Clone();
         QdqConvRewriter.Apply(quantized, Enumerable.Range(0, sites.Count).ToHashSet(), ranges, RangeMethod.MinMax, qmax);
@@ -55,7 +56,7 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
         var samples = SampleInputGenerator.Generate(model, 4, 0);
         ModelProto variant = model.Clone();
 
-        QuantizationResult result = StaticInt8ConvQuantizer.Apply(variant, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(folder.Path, "work"));
+        QuantizationResult result = StaticInt8ConvQuantizer.Apply(variant, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(folder.Path, "work"), VerificationBudget.Default);
 
         output.WriteLine(string.Join("\n", result.KeptReasons));
         if (result.QuantizedNodes > 0)
