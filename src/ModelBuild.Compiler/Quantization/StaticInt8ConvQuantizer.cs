@@ -10,7 +10,8 @@ namespace ModelBuild.Compiler.Quantization;
 
 /// <summary>
 /// Static int8 for Conv (<see cref="QdqConvRewriter"/>): activation ranges calibrated on the build's sample inputs,
-/// weights per output channel. Then a search, each step a real ONNX Runtime run against the original: MinMax ranges,
+/// weights per output channel. First the float ops ONNX Runtime leaves between Convs are thinned out
+/// (<see cref="ConvAffineFolding"/>, <see cref="HardSwishFusion"/>): they cost as much as the int8 Convs save. Then a search, each step a real ONNX Runtime run against the original: MinMax ranges,
 /// percentile ranges if MinMax misses the target, then Convs excluded (first and last first, then those whose
 /// int8 form alone loses most) in doubling groups until the outputs' cosine reaches the target, then the fewest
 /// exclusions that still reach it (bisection). The result is
@@ -51,7 +52,6 @@ internal static class StaticInt8ConvQuantizer
         // dequantized weight would block those fusions, so they are done first.
         Directory.CreateDirectory(work);
         ReplaceWith(model, OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(model), work, OptimizationLevel.Basic));
-        // The float ops between Convs that ONNX Runtime leaves unfused cost as much as the int8 Convs save (PP-OCRv4 det).
         int folded = ConvAffineFolding.Apply(model), hardSwishes = HardSwishFusion.Apply(model);
         List<ConvSite> sites = ConvSite.Find(model);
         byte[] baseline = OnnxModelWriter.Serialize(model);
@@ -87,11 +87,12 @@ internal static class StaticInt8ConvQuantizer
 
         int excludedCount = 0;
         List<int> order = [];
+        Dictionary<int, double> alone = [];
         if (best.Cosine < target)
         {
             // Each Conv's own damage: the cosine with only that Conv int8 (on a few samples: it only orders the Convs).
             using var few = new AccuracyProbe(originalPath, [.. samples.Take(SensitivitySamples)], budget);
-            var alone = eligible.ToDictionary(i => i, i => Try(method, eligible.Where(j => j != i).ToList(), few).Cosine);
+            alone = eligible.ToDictionary(i => i, i => Try(method, eligible.Where(j => j != i).ToList(), few).Cosine);
             order = ExclusionOrder(eligible, alone);
             int passing = -1, failing = 0;
             for (int count = 1; passing < 0 && failing < order.Count; count *= 2)
@@ -125,9 +126,12 @@ internal static class StaticInt8ConvQuantizer
             return log.Result(0);
         }
 
-        for (int i = 0; i < excludedCount; i++)
+        // One note per Conv given back, with its own measured loss: why this one, in numbers.
+        foreach (int i in order.Take(excludedCount))
         {
-            log.Counted($"Conv: {{n}} {{nodes}} kept fp32 for accuracy (cosine {F(all.Cosine)} with every Conv int8, {F(best.Cosine)} without these; the first, the last and those that lose most alone excluded first)");
+            string position = i == eligible[0] ? "the first Conv, excluded first; " : i == eligible[^1] ? "the last Conv, excluded first; " : "";
+            log.Node($"{sites[i].DisplayName}: kept fp32 for accuracy ({position}cosine {F(alone[i])} with only it int8; " +
+                $"{F(all.Cosine)} with every Conv int8, {F(best.Cosine)} with the {excludedCount.ToString(CultureInfo.InvariantCulture)} that lose most kept fp32)");
         }
 
         File.WriteAllBytes(candidatePath, best.Bytes);
