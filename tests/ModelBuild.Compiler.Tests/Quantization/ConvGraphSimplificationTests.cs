@@ -12,8 +12,10 @@ namespace ModelBuild.Compiler.Tests.Quantization;
 public sealed class ConvGraphSimplificationTests
 {
     /// <summary>
-    /// x → Conv 3×3 (bias) → Mul(scale[1,6,1,1], ·) → Add(shift[6,1,1], ·) → x·Clip(x+3, 0, 6)/6 → Conv 1×1 (no bias)
-    /// → Mul(2, ·) → y, plus a Mul by a constant that varies along width (not per channel: stays).
+    /// x → Mul(0.5) → Conv 3×3 padded (bias) → Mul(scale[1,6,1,1], ·) → Add(shift[6,1,1], ·) → x·Clip(x+3, 0, 6)/6 →
+    /// Mul(1.5) → Add(−0.25) → Conv 1×1 (no bias) → Mul(2, ·) → y, plus a Mul by a constant that varies along width.
+    /// Folded: the affine after each Conv and the scalar affine before the 1×1 Conv; kept: the Mul before the padded
+    /// Conv (its border would change) and the Mul along width (not per channel).
     /// </summary>
     private static ModelProto PaddleStyleBlock()
     {
@@ -30,14 +32,20 @@ public sealed class ConvGraphSimplificationTests
         graph.Initializer.Add(TestModels.Weight("w2", 3, 5, 6, 1, 1));
         graph.Initializer.Add(Scalar("two", 2f));
         graph.Initializer.Add(Floats("along_width", [1, 1, 1, 8], [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f]));
-        graph.Node.Add(Node("Conv", "conv1", ["x", "w1", "b1"], ["c1"], Ints("pads", 1, 1, 1, 1)));
+        graph.Initializer.Add(Scalar("half", 0.5f));
+        graph.Initializer.Add(Floats("lab_scale", [1], [1.5f]));
+        graph.Initializer.Add(Scalar("lab_shift", -0.25f));
+        graph.Node.Add(Node("Mul", "pre_scale", ["x", "half"], ["x_half"]));
+        graph.Node.Add(Node("Conv", "conv1", ["x_half", "w1", "b1"], ["c1"], Ints("pads", 1, 1, 1, 1)));
         graph.Node.Add(Node("Mul", "affine_scale", ["scale", "c1"], ["scaled"]));
         graph.Node.Add(Node("Add", "affine_shift", ["shift", "scaled"], ["shifted"]));
         graph.Node.Add(Node("Add", "hs_add", ["shifted", "three"], ["hs_plus"]));
         graph.Node.Add(Node("Clip", "hs_clip", ["hs_plus", "zero", "six"], ["hs_clipped"]));
         graph.Node.Add(Node("Mul", "hs_mul", ["shifted", "hs_clipped"], ["hs_product"]));
         graph.Node.Add(Node("Div", "hs_div", ["hs_product", "six"], ["hs"]));
-        graph.Node.Add(Node("Conv", "conv2", ["hs", "w2"], ["c2"]));
+        graph.Node.Add(Node("Mul", "lab_mul", ["lab_scale", "hs"], ["lab_scaled"]));
+        graph.Node.Add(Node("Add", "lab_add", ["lab_scaled", "lab_shift"], ["lab"]));
+        graph.Node.Add(Node("Conv", "conv2", ["lab", "w2"], ["c2"]));
         graph.Node.Add(Node("Mul", "double", ["two", "c2"], ["doubled"]));
         graph.Node.Add(Node("Mul", "ramp", ["doubled", "along_width"], ["y"]));
         return Model(graph, opset: 13);
@@ -52,11 +60,11 @@ public sealed class ConvGraphSimplificationTests
         int folded = ConvAffineFolding.Apply(rewritten);
         int hardSwishes = HardSwishFusion.Apply(rewritten);
 
-        Assert.Equal(3, folded);
+        Assert.Equal(5, folded);
         Assert.Equal(1, hardSwishes);
-        Assert.Equal(["Conv", "HardSigmoid", "Mul", "Conv", "Mul"], rewritten.Graph.Node.Select(n => n.OpType));
+        Assert.Equal(["Mul", "Conv", "HardSigmoid", "Mul", "Conv", "Mul"], rewritten.Graph.Node.Select(n => n.OpType));
         Assert.Equal("along_width", rewritten.Graph.Node[^1].Input[1]); // not per channel: kept
-        Assert.DoesNotContain(rewritten.Graph.Initializer, t => t.Name is "scale" or "shift" or "three" or "six" or "two" or "w1" or "b1" or "w2");
+        Assert.DoesNotContain(rewritten.Graph.Initializer, t => t.Name is "scale" or "shift" or "three" or "six" or "two" or "lab_scale" or "lab_shift" or "w1" or "b1" or "w2");
         var inputs = Ort.RandomInputs(11, ("x", [1, 4, 8, 8]));
         var expected = Ort.Run(original, inputs).Single().Values;
         var actual = Ort.Run(rewritten, inputs).Single().Values;
