@@ -4,9 +4,10 @@ namespace ModelBuild.Compiler.Quantization;
 
 /// <summary>
 /// Folds a constant scale (Mul) or shift (Add) applied per output channel right after a Conv, or a scalar one right
-/// before an unpadded Conv, into the Conv's weight and bias. ONNX Runtime's own Conv-Mul/Conv-Add fusions look for the constant only as the second input; PaddlePaddle
-/// exports (PP-OCRv4's learnable affine blocks) write it first, which leaves two float passes over the feature map
-/// after every Conv, between a QLinearConv and its consumers. Exact up to float rounding.
+/// before an unpadded Conv, into the Conv's weight and bias. ONNX Runtime's own Conv-Mul/Conv-Add fusions look for
+/// the constant only as the second input; PaddlePaddle exports (PP-OCRv4's learnable affine blocks) write it first,
+/// which leaves two float passes over the feature map after every Conv, between a QLinearConv and its consumers.
+/// Exact up to float rounding.
 /// </summary>
 internal static class ConvAffineFolding
 {

@@ -120,7 +120,7 @@ internal static class StaticInt8ConvQuantizer
         {
             for (int i = 0; i < eligible.Count; i++)
             {
-                log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(all.Cosine)} with all int8)");
+                log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(all.Cosine)} with all int8{Simplified(folded, hardSwishes)})");
             }
 
             return log.Result(0);
@@ -136,15 +136,14 @@ internal static class StaticInt8ConvQuantizer
         File.WriteAllBytes(candidatePath, best.Bytes);
         string baselinePath = Path.Combine(work, "baseline.onnx");
         File.WriteAllBytes(baselinePath, baseline);
-        var (baselineMs, candidateMs) = SideBySide(baselinePath, candidatePath, samples[0], budget);
-        double ratio = candidateMs / baselineMs;
+        var (baselineMs, candidateMs, ratio) = SideBySide(baselinePath, candidatePath, samples[0], budget);
         int quantized = eligible.Count - excludedCount;
         if (!(ratio <= MaxLatencyRatio))
         {
             var slow = new KeptLog();
             for (int i = 0; i < sites.Count; i++) slow.Counted(
                 $"Conv: {{n}} {{nodes}} kept fp32 (static int8 not faster on this machine: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x, " +
-                $"{Ms(candidateMs)} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Cosine)})");
+                $"{Ms(candidateMs)} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Cosine)}{Simplified(folded, hardSwishes)})");
             return new QuantizationResult(0, slow.Kept, slow.Result(0).KeptReasons);
         }
 
@@ -203,6 +202,7 @@ internal static class StaticInt8ConvQuantizer
     private static IEnumerable<NodeProto> AllNodes(GraphProto graph) =>
         graph.Node.SelectMany(n => new[] { n }.Concat(GraphScope.Subgraphs(n).SelectMany(AllNodes)));
 
+    /// <summary>What the float rewrites did; they stay in the variant whatever becomes of the Convs.</summary>
     private static string Simplified(int folded, int hardSwishes) => folded + hardSwishes == 0 ? "" :
         $"; {folded.ToString(CultureInfo.InvariantCulture)} Mul/Add folded into Convs, {hardSwishes.ToString(CultureInfo.InvariantCulture)} hard-swishes as HardSigmoid · x";
 
@@ -229,8 +229,8 @@ internal static class StaticInt8ConvQuantizer
         return [.. eligible.OrderBy(i => cosineAlone[i]).ThenBy(i => i)];
     }
 
-    /// <summary>Median latency of both models on one sample, timed in turns so load from elsewhere falls on both alike.</summary>
-    private static (double Baseline, double Candidate) SideBySide(string baselinePath, string candidatePath, SampleSet sample, VerificationBudget budget)
+    /// <summary>Median latency of both models on one sample and their ratio, timed in turns so load from elsewhere falls on both alike.</summary>
+    private static (double Baseline, double Candidate, double Ratio) SideBySide(string baselinePath, string candidatePath, SampleSet sample, VerificationBudget budget)
     {
         using var baseline = new VerificationSession(baselinePath, budget);
         using var candidate = new VerificationSession(candidatePath, budget);
@@ -247,9 +247,12 @@ internal static class StaticInt8ConvQuantizer
                 c[round] = candidate.MedianMilliseconds(names, values, candidate.OutputNames, 3);
             }
 
+            // The ratio is the median of each round's own ratio: load from other builds drifts between rounds, and a
+            // round's two timings share it.
+            double[] ratios = [.. b.Zip(c, (baseline, candidate) => candidate / baseline).Order()];
             Array.Sort(b);
             Array.Sort(c);
-            return (b[TimingRounds / 2], c[TimingRounds / 2]);
+            return (b[TimingRounds / 2], c[TimingRounds / 2], ratios[TimingRounds / 2]);
         }
         finally
         {
