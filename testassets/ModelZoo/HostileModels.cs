@@ -44,6 +44,21 @@ public static class HostileModels
         return Model(graph, opset: 16);
     }
 
+    /// <summary>
+    /// <see cref="EndlessLoop"/> beside a Conv on a second input (image [1, 2, 4, 4] → features): static int8 takes
+    /// the Conv and then runs the whole model, whose loop never ends, to compare candidates with the original.
+    /// </summary>
+    public static ModelProto ConvBesideEndlessLoop()
+    {
+        ModelProto model = EndlessLoop();
+        GraphProto graph = model.Graph;
+        graph.Input.Add(Value("image", DataType.Float, [Dim(1), Dim(2), Dim(4), Dim(4)]));
+        graph.Initializer.Add(Floats("conv_w", [2, 2, 1, 1], [0.5f, -0.25f, 0.75f, 1f]));
+        graph.Node.Add(Node("Conv", "conv", ["image", "conv_w"], ["features"]));
+        graph.Output.Add(Value("features", DataType.Float, [Dim(1), Dim(2), Dim(4), Dim(4)]));
+        return model;
+    }
+
     /// <summary>y = ReduceSum(ConstantOfShape([<paramref name="elements"/>])) + x: 174 bytes that ask for elements × 4 bytes.</summary>
     public static ModelProto HugeConstantOfShape(long elements = 1L << 31)
     {

@@ -8,6 +8,17 @@ namespace ModelBuild.Benchmarks;
 /// <summary>Writes docs/performance.md: results, compile cost, goals and the machine they were measured on.</summary>
 internal static class PerformanceReport
 {
+    /// <summary>Starts the sections measured by hand at the end of the committed report; a bench run keeps them as they are.</summary>
+    public const string HandMeasuredMarker = "<!-- Measured by hand, not by ./build.sh bench: kept as is when the bench rewrites this page. -->";
+
+    /// <summary>The hand-measured tail of the report at <paramref name="path"/> (from <see cref="HandMeasuredMarker"/>), or "".</summary>
+    public static string HandMeasured(string path)
+    {
+        string existing = File.Exists(path) ? File.ReadAllText(path) : "";
+        int at = existing.IndexOf(HandMeasuredMarker, StringComparison.Ordinal);
+        return at < 0 ? "" : Environment.NewLine + existing[at..];
+    }
+
     // Goals for the int8 transformer (issue #12; FACTS.md reference 0.32x latency on VNNI, 0.25x size): latency 0.35x
     // on a CPU with VNNI, 0.60x without.
     private const double VnniLatencyGoal = 0.35, Avx2LatencyGoal = 0.60, SizeGoal = 0.26, CosineGoal = 0.9995, CompileVerifyGoalSeconds = 10;

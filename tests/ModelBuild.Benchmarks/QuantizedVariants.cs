@@ -43,7 +43,8 @@ internal static class QuantizedVariants
             OnnxModelWriter.WriteFile(model, original);
             var samples = bench.CalibrationSamples();
             QuantizationResult matMuls = Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced);
-            return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(work, "search")));
+            return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(work, "search"),
+                ModelBuild.Compiler.Budgets.VerificationBudget.Default));
         }
         finally
         {

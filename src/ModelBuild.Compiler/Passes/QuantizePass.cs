@@ -135,7 +135,8 @@ internal sealed class QuantizePass : IModelPass
         byte[] before = OnnxModelWriter.Serialize(model);
         try
         {
-            return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.OnnxSource, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work));
+            return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, context.OnnxSource, samples, minCosine, range == Int8WeightRange.Full ? 127 : 63, work,
+                context.Settings.VerifyBudget));
         }
         catch (ModelToolException e) when (e.Code == ToolErrorCodes.VerificationRunFailed)
         {

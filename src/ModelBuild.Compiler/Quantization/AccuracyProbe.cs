@@ -13,10 +13,15 @@ internal sealed class AccuracyProbe : IDisposable
     private readonly List<(string[] Names, OrtValue[] Values)> _feeds = [];
     private readonly string[] _outputs;
     private readonly CapturedOutput[][] _reference; // [sample][output]
+    private readonly VerificationBudget _budget;
 
-    public AccuracyProbe(string originalPath, IReadOnlyList<SampleSet> samples)
+    /// <param name="originalPath">The original model, run once here for the reference outputs.</param>
+    /// <param name="samples">The inputs every candidate is compared on.</param>
+    /// <param name="budget">The item's verification budget; each candidate's runs get all of it.</param>
+    public AccuracyProbe(string originalPath, IReadOnlyList<SampleSet> samples, VerificationBudget budget)
     {
-        using var original = new VerificationSession(originalPath, VerificationBudget.Default);
+        _budget = budget;
+        using var original = new VerificationSession(originalPath, budget);
         foreach (SampleSet set in samples)
         {
             var inputs = set.Inputs.Where(t => original.InputNames.Contains(t.Name)).ToList();
@@ -29,7 +34,7 @@ internal sealed class AccuracyProbe : IDisposable
 
     public double MinCosine(string candidatePath)
     {
-        using var candidate = new VerificationSession(candidatePath, VerificationBudget.Default);
+        using var candidate = new VerificationSession(candidatePath, _budget);
         var actual = _feeds.Select(f => candidate.Run(f.Names, f.Values, _outputs)).ToArray();
         return Enumerable.Range(0, _outputs.Length)
             .Select(o => OutputComparer.Compare(_outputs[o], [.. _reference.Select(r => r[o])], [.. actual.Select(r => r[o])]).Cosine)

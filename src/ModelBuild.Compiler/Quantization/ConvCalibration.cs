@@ -11,7 +11,7 @@ internal static class ConvCalibration
     private const int TensorsPerRun = 16;
 
     /// <summary>Runs the model with every Conv input and output point as an extra output, over every sample.</summary>
-    public static Dictionary<string, ActivationRange> Run(ModelProto model, List<ConvSite> sites, IReadOnlyList<SampleSet> samples, string path)
+    public static Dictionary<string, ActivationRange> Run(ModelProto model, List<ConvSite> sites, IReadOnlyList<SampleSet> samples, string path, VerificationBudget budget)
     {
         ModelProto augmented = model.Clone();
         var tensors = sites.SelectMany(s => new[] { s.Input, s.OutputPoint }).Distinct(StringComparer.Ordinal).ToList();
@@ -23,7 +23,7 @@ internal static class ConvCalibration
 
         File.WriteAllBytes(path, OnnxModelWriter.Serialize(augmented));
         var collectors = tensors.ToDictionary(t => t, _ => new ActivationRange.Collector(), StringComparer.Ordinal);
-        using var session = new VerificationSession(path, VerificationBudget.Default);
+        using var session = new VerificationSession(path, budget);
         foreach (SampleSet set in samples)
         {
             var inputs = set.Inputs.Where(t => session.InputNames.Contains(t.Name)).ToList();

@@ -12,6 +12,9 @@ namespace ModelBuild.Compiler.Quantization;
 /// </summary>
 internal static class QdqConvRewriter
 {
+    /// <summary>Largest |bias code|: int32 with room to spare for the accumulator it is added to.</summary>
+    private const int MaxBiasCode = 1 << 30;
+
     /// <summary>Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.</summary>
     public static void Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax)
     {
@@ -38,11 +41,15 @@ internal static class QdqConvRewriter
             int m = site.Channels, perChannel = w.Length / m;
             var weightScales = new float[m];
             var codes = new sbyte[w.Length];
+            float[]? b = site.Bias is { } biasRef ? TensorData.ReadFloats(biasRef.Tensor) : null;
             for (int c = 0; c < m; c++)
             {
                 float max = 0f;
                 for (int i = 0; i < perChannel; i++) max = MathF.Max(max, MathF.Abs(w[c * perChannel + i]));
                 weightScales[c] = max > 0f ? max / qmax : 1f;
+                // A channel with near-zero weights and a large bias (BatchNorm folded in) would need a bias code past
+                // int32 at scale input_scale × weight_scale: the weight scale grows until the bias fits.
+                if (b is not null) weightScales[c] = MathF.Max(weightScales[c], (float)(Math.Abs(b[c]) / (scales[site.Input] * (double)MaxBiasCode)));
                 for (int i = 0; i < perChannel; i++)
                 {
                     codes[c * perChannel + i] = (sbyte)Math.Clamp(MathF.Round(w[c * perChannel + i] / weightScales[c], MidpointRounding.ToEven), -qmax, qmax);
@@ -59,9 +66,8 @@ internal static class QdqConvRewriter
             graph.Node.Insert(at++, Dequantize(names, domain, weight, weightScale, weightZero, dequantizedWeight, axis: true));
             site.Node.Input[1] = dequantizedWeight;
 
-            if (site.Bias is { } bias)
+            if (site.Bias is { } bias && b is not null)
             {
-                float[] b = TensorData.ReadFloats(bias.Tensor);
                 var biasScales = new float[m];
                 var biasCodes = new int[m];
                 for (int c = 0; c < m; c++)

@@ -65,6 +65,29 @@ public sealed class VerificationBudgetTests
     }
 
     [Fact]
+    public void An_endless_loop_is_stopped_at_the_time_budget_in_conv_int8_calibration_too()
+    {
+        // Static int8 Conv (x64, SampleInputs given) calibrates and searches by running the model before verification
+        // does: the item's VerifyTimeout holds there, not the 120 s default.
+        using var temp = new TempFolder();
+        string model = HostileModels.Write(HostileModels.ConvBesideEndlessLoop(), temp.Path, "endless-conv.onnx");
+        string samples = temp.File("samples");
+        Directory.CreateDirectory(samples);
+        File.WriteAllBytes(Path.Combine(samples, "x.npy"), Verification.NumpySampleTests.Npy("<f4", [1], Verification.NumpySampleTests.Float32([1f])));
+        File.WriteAllBytes(Path.Combine(samples, "image.npy"),
+            Verification.NumpySampleTests.Npy("<f4", [1, 2, 4, 4], Verification.NumpySampleTests.Float32([.. Enumerable.Range(0, 32).Select(i => i / 32f)])));
+
+        var (ok, lines, elapsed) = Compile(temp, model, job => job with { Quantize = "int8", Targets = "x64", SampleInputs = samples, VerifyTimeout = "2" });
+
+        Assert.False(ok, string.Join("\n", lines));
+        var error = Jobs.SingleError(lines);
+        Assert.Equal("MB5650", error.Code);
+        Assert.Contains("2 s", error.Text);
+        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"took {elapsed}"); // the 120 s default would have run past this
+        AssertNothingWritten(temp);
+    }
+
+    [Fact]
     public void A_lossless_variant_over_the_time_budget_ships_unverified_with_a_warning()
     {
         using var temp = new TempFolder();

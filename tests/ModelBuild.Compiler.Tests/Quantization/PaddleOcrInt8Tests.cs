@@ -16,12 +16,11 @@ public sealed class PaddleOcrInt8Tests(ITestOutputHelper output)
     public void PaddleOcr_x64_int8_stays_close_and_reports_its_conv_decision(string file)
     {
         using var temp = new TempFolder();
-        // Static int8 calibrates only on the user's data: here image-like values (normalized pixels in [-1, 1)).
+        // Static int8 calibrates only on the user's data: here pages of pen strokes in text lines, as the models see.
         string samples = temp.File("samples");
         Directory.CreateDirectory(samples);
         long[] shape = file.Contains("_rec_", StringComparison.Ordinal) ? [2, 3, 48, 320] : [1, 3, 320, 320];
-        var random = new Random(7);
-        float[] pixels = [.. Enumerable.Range(0, (int)shape.Aggregate(1L, (a, d) => a * d)).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] pixels = TextImages.Pages((int)shape[0], (int)shape[2], (int)shape[3], seed: 7);
         File.WriteAllBytes(Path.Combine(samples, "x.npy"), Verification.NumpySampleTests.Npy("<f4", shape, Verification.NumpySampleTests.Float32(pixels)));
         var job = Jobs.For(PublishedModels.PaddleOcr.File(file), temp.Path) with { Quantize = "int8", Targets = "x64", SampleInputs = samples };
 

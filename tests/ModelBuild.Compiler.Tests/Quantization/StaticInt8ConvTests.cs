@@ -1,3 +1,4 @@
+using ModelBuild.Compiler.Budgets;
 using ModelBuild.Compiler.Ort;
 using ModelBuild.Compiler.Quantization;
 using ModelBuild.Compiler.Verification;
@@ -23,7 +24,7 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
         List<ConvSite> sites = ConvSite.Find(model);
         Assert.Equal(8, sites.Count);
         Assert.All(sites, s => Assert.NotEqual(s.Node.Output[0], s.OutputPoint)); // each Conv is followed by its Relu
-        var ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(folder.Path, "calibration.onnx"));
+        var ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(folder.Path, "calibration.onnx"), VerificationBudget.Default);
 
         ModelProto quantized = model.Clone();
         QdqConvRewriter.Apply(quantized, Enumerable.Range(0, sites.Count).ToHashSet(), ranges, RangeMethod.MinMax, qmax);
@@ -42,6 +43,31 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A channel with near-zero weights and a large bias (as BatchNorm folding leaves, PP-OCRv4 det's SE blocks) needs
+    /// a bias code past int32 at input_scale × weight_scale: its weight scale grows instead of the bias being clipped.
+    /// </summary>
+    [Fact]
+    public void A_large_bias_over_near_zero_weights_is_not_clipped()
+    {
+        using var folder = new TempFolder();
+        var graph = new GraphProto { Name = "bias" };
+        graph.Input.Add(TestModels.FloatValue("x", 1, 2, 4, 4));
+        graph.Output.Add(TestModels.FloatValue("y", 1, 2, 4, 4));
+        graph.Initializer.Add(OnnxBuilder.Floats("w", [2, 2, 1, 1], [1e-9f, -1e-9f, 0.5f, -0.5f]));
+        graph.Initializer.Add(OnnxBuilder.Floats("b", [2], [100f, 0.1f]));
+        graph.Node.Add(OnnxBuilder.Node("Conv", "conv", ["x", "w", "b"], ["y"]));
+        ModelProto model = OnnxBuilder.Model(graph, opset: 13);
+        List<ConvSite> sites = ConvSite.Find(model);
+        var ranges = ConvCalibration.Run(model, sites, SampleInputGenerator.Generate(model, 2, 0), Path.Combine(folder.Path, "calibration.onnx"), VerificationBudget.Default);
+
+        ModelProto quantized = model.Clone();
+        QdqConvRewriter.Apply(quantized, new HashSet<int> { 0 }, ranges, RangeMethod.MinMax, 63);
+
+        double cosine = Ort.Compare(model, quantized, Ort.RandomInputs(3, ("x", [1, 2, 4, 4])));
+        Assert.True(cosine >= 0.999, $"cosine {cosine}");
+    }
+
+    /// <summary>
     /// The whole decision on the zoo conv net: either the Convs are int8, the model has QDQ and stays within the target
     /// cosine, or every Conv is fp32 and the reason carries this machine's measured latencies.
     /// </summary>
@@ -55,7 +81,7 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
         var samples = SampleInputGenerator.Generate(model, 4, 0);
         ModelProto variant = model.Clone();
 
-        QuantizationResult result = StaticInt8ConvQuantizer.Apply(variant, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(folder.Path, "work"));
+        QuantizationResult result = StaticInt8ConvQuantizer.Apply(variant, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(folder.Path, "work"), VerificationBudget.Default);
 
         output.WriteLine(string.Join("\n", result.KeptReasons));
         if (result.QuantizedNodes > 0)
