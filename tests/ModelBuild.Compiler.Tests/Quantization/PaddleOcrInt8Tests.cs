@@ -20,7 +20,7 @@ public sealed class PaddleOcrInt8Tests(ITestOutputHelper output)
         string samples = temp.File("samples");
         Directory.CreateDirectory(samples);
         long[] shape = file.Contains("_rec_", StringComparison.Ordinal) ? [2, 3, 48, 320] : [1, 3, 320, 320];
-        float[] pixels = TextImages.Pages((int)shape[0], (int)shape[2], (int)shape[3], seed: 7);
+        float[] pixels = TextImages.Batch((int)shape[0], seed: 7, 3, (int)shape[2], (int)shape[3]);
         File.WriteAllBytes(Path.Combine(samples, "x.npy"), Verification.NumpySampleTests.Npy("<f4", shape, Verification.NumpySampleTests.Float32(pixels)));
         var job = Jobs.For(PublishedModels.PaddleOcr.File(file), temp.Path) with { Quantize = "int8", Targets = "x64", SampleInputs = samples };
 
