@@ -129,7 +129,7 @@ internal static class PerformanceReport
         foreach (CompileMeasurement c in compiles)
         {
             VariantReport v = c.Report;
-            md.AppendLine(Inv($"| {c.Model} | {c.Target} | {c.Quantize} | {v.AppliedQuantize} | {c.WallSeconds:F1} | {c.PeakMemoryBytes / 1e6:F0} | {v.CompileMilliseconds / 1000:F1} | {v.Size / 1e6:F1} | {v.QuantizedNodes}, {v.KeptNodes} | {Cell(string.Join("; ", v.KeptNotes))} |"));
+            md.AppendLine(Inv($"| {c.Model} | {c.Target} | {c.Quantize} | {v.AppliedQuantize} | {c.WallSeconds:F1} | {c.PeakMemoryBytes / 1e6:F0} | {v.CompileMilliseconds / 1000:F1} | {v.Size / 1e6:F1} | {v.QuantizedNodes}, {v.KeptNodes} | {Cell(NotesSummary(v.KeptNotes))} |"));
         }
 
         md.AppendLine();
@@ -230,7 +230,7 @@ internal static class PerformanceReport
             BenchResult? fp32 = results.FirstOrDefault(r => r.Model == c.Model && r.Variant == Variants.BaselineName);
             BenchResult? shipped = results.FirstOrDefault(r => r.Model == c.Model && r.Variant == c.ClosestVariant);
             BenchResult? matMulsOnly = results.FirstOrDefault(r => r.Model == c.Model && r.Variant == GoalVariant);
-            string convs = string.Join("; ", c.Report.KeptNotes.Where(n => n.StartsWith("Conv", StringComparison.Ordinal)));
+            string convs = NotesSummary([.. c.Report.KeptNotes.Where(n => n.StartsWith("Conv", StringComparison.Ordinal))]);
             string goal = fp32 is null || shipped is null
                 ? ""
                 : Met(shipped.SideBySideRatio <= ConvLatencyGoal && shipped.Cosine >= ConvCosineGoal) + (vnni ? "" : " (no VNNI here)");
@@ -294,6 +294,10 @@ internal static class PerformanceReport
     private static string Met(bool met) => met ? "met" : "**not met**";
 
     // Quantizer summaries are free text: keep a table cell a table cell.
+    /// <summary>The first three notes and how many more the report has: one note per Conv kept fp32 makes a cell a page long.</summary>
+    internal static string NotesSummary(IReadOnlyList<string> notes) =>
+        string.Join("; ", notes.Take(3)) + (notes.Count > 3 ? $"; … ({notes.Count - 3} more in the report)" : "");
+
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

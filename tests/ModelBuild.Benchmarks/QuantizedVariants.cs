@@ -54,7 +54,7 @@ internal static class QuantizedVariants
 
     private static string Describe(QuantizationResult result)
     {
-        string kept = result.KeptReasons.Count == 0 ? "" : $" ({string.Join("; ", result.KeptReasons.Take(3))}{(result.KeptReasons.Count > 3 ? "; …" : "")})";
+        string kept = result.KeptReasons.Count == 0 ? "" : $" ({PerformanceReport.NotesSummary(result.KeptReasons)})";
         return $"{result.QuantizedNodes} nodes rewritten, {result.KeptNodes} kept{kept}";
     }
 
