@@ -73,6 +73,70 @@ public sealed class PublishedModelsTests(PackageFeed feed, ITestOutputHelper out
         }
     }
 
+    /// <summary>openWakeWord's networks as .tflite files (class name, file stem); each package ships an .onnx twin.</summary>
+    private static readonly (string Class, string Stem)[] TfliteModels =
+    [
+        ("Melspectrogram", "melspectrogram"), ("EmbeddingModel", "embedding_model"), ("Alexa", "alexa_v0.1"), ("HeyJarvis", "hey_jarvis_v0.1"),
+        ("HeyMycroft", "hey_mycroft_v0.1"), ("HeyRhasspy", "hey_rhasspy_v0.1"), ("Timer", "timer_v0.1"), ("Weather", "weather_v0.1"),
+    ];
+
+    [Fact]
+    public void Published_tflite_models_build_with_one_line_each_and_match_their_onnx_twins()
+    {
+        string project = feed.CopyTestAsset("PublishedModelsApp");
+        foreach (var (_, stem) in TfliteModels)
+        {
+            File.Copy(PublishedModels.OpenWakeWord.File(stem + ".tflite"), Path.Combine(project, "models", stem + ".tflite"));
+        }
+        const string assembly = "PublishedModelsTflite";
+
+        string log = feed.Build(project, "-p:PublishedFormat=tflite", $"-p:AssemblyName={assembly}").ShouldSucceed().Output;
+
+        Assert.DoesNotContain("warning MB", log);
+        string bin = Path.Combine(project, "bin", "Release", "net10.0");
+        Assert.Contains("asset: models/HeyJarvis/cpu/hey_jarvis_v0.1.onnx", Dotnet.Exec("dotnet", bin, Path.Combine(bin, assembly + ".dll")).ShouldSucceed().Output);
+
+        Assembly app = Assembly.LoadFrom(Path.Combine(bin, assembly + ".dll"));
+        var random = new Random(17);
+        foreach (var (name, stem) in TfliteModels)
+        {
+            string asset = Path.Combine(bin, "models", name, "cpu", stem + ".onnx");
+            int[] shape = BoundaryShape(asset);
+            float scale = stem == "melspectrogram" ? 3000 : 1; // audio as 16-bit sample values, as openWakeWord feeds it
+            float[] data = [.. Enumerable.Range(0, shape.Aggregate(1, (a, d) => a * d)).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale)];
+
+            float[] typed = RunTyped(app, name, asset, [new DenseTensor<float>(data, shape)])[0];
+
+            if (stem == "hey_rhasspy_v0.1")
+            {
+                // Its .onnx twin is another network (32 hidden units, the .tflite 64; Compiler.Tests checks the structure): a score is all to check.
+                Assert.InRange(Assert.Single(typed), 0f, 1f);
+                continue;
+            }
+            float[] twin = RunTwin(PublishedModels.OpenWakeWord.File(stem + ".onnx"), data, shape);
+            double cosine = Similarity.Cosine(twin, typed);
+            output.WriteLine($"{stem}.tflite typed vs {stem}.onnx: cosine {cosine:F6}");
+            Assert.True(cosine >= 0.9999, $"{stem}.tflite through its typed wrapper vs the .onnx twin: cosine {cosine}");
+        }
+    }
+
+    /// <summary>The built model's input shape, open dimensions as openWakeWord feeds them: batch 1, 1760 audio samples (1280 new + 480 context).</summary>
+    private static int[] BoundaryShape(string asset)
+    {
+        using var session = new InferenceSession(asset);
+        return [.. session.InputMetadata.Values.Single().Dimensions.Select((d, axis) => d > 0 ? d : axis == 0 ? 1 : 1760)];
+    }
+
+    /// <summary>The .onnx twin on the same values, in its own shape where it fixes one.</summary>
+    private static float[] RunTwin(string model, float[] data, int[] shape)
+    {
+        using var session = new InferenceSession(model);
+        var (name, meta) = session.InputMetadata.Single();
+        int[] twinShape = meta.Dimensions.Length == shape.Length ? [.. meta.Dimensions.Select((d, i) => d > 0 ? d : shape[i])] : shape;
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data, twinShape))]);
+        return [.. results.First().AsTensor<float>()];
+    }
+
     /// <summary>
     /// Deterministic inputs (floats in [-1, 1), like audio samples and PaddleOCR's normalized pixels; recurrent state zero, sample rate 16000 for int64 inputs; open
     /// dimensions from <paramref name="shapes"/>, else 1) and ONNX Runtime's outputs on the original.
