@@ -66,10 +66,13 @@ internal static class OrtOfflineSession
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         // Failures come back through the exception (escaped); ORT's own log lines would reach stderr raw.
         options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        // Never run, so weights packed for the kernels would be a second copy of them for nothing (the saved model is the same).
+        options.AddSessionConfigEntry("session.disable_prepacking", "1");
         output(options);
         configure(options);
         try
         {
+            ManagedMemory.Release();
             using InferenceSession session = open(options);
         }
         catch (OnnxRuntimeException e)

@@ -29,6 +29,7 @@ internal sealed class VerifyPass : IModelPass
 
     public void Run(CompilationContext context)
     {
+        context.ReleaseWeights();
         List<CompiledVariant> fresh = context.Variants.Where(v => !v.FromCache).ToList();
         if (fresh.Count > 0)
         {
