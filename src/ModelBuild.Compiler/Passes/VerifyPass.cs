@@ -29,7 +29,6 @@ internal sealed class VerifyPass : IModelPass
 
     public void Run(CompilationContext context)
     {
-        context.ReleaseWeights();
         List<CompiledVariant> fresh = context.Variants.Where(v => !v.FromCache).ToList();
         if (fresh.Count > 0)
         {

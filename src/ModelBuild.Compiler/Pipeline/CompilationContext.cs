@@ -79,9 +79,9 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     }
 
     /// <summary>
-    /// Once every variant is written, drops the values of <see cref="Model"/>'s large floating-point weights (what the
-    /// later passes read is the graph, shapes and small constants) and gives their memory back, so that ONNX Runtime's
-    /// verification sessions do not run beside a managed copy of every weight.
+    /// Once every variant is written (the quantize pass), drops the values of <see cref="Model"/>'s large floating-point
+    /// weights (what the later passes read is the graph, shapes and small constants) and gives their memory back, so
+    /// that ONNX Runtime's optimization and verification sessions do not run beside a managed copy of every weight.
     /// </summary>
     public void ReleaseWeights()
     {
