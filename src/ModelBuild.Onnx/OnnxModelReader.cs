@@ -28,22 +28,29 @@ public static class OnnxModelReader
             throw new ArgumentOutOfRangeException(nameof(limits), "Every limit must be positive.");
         }
 
-        byte[] bytes = ReadOnce(path, limits);
-        sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        OnnxWireScanner.Check(bytes, limits, path);
-        return Parse(bytes, path, limits);
+        using SafeFileHandle handle = Open(path);
+        long length = CheckedLength(handle, path, limits);
+        sha256 = HashAndScan(handle, length, path, limits);
+        // Parsed from the handle once more rather than from the bytes just checked: the file is never held twice (its
+        // bytes and the model built from them), which for a model of weights is the reader's peak memory halved.
+        using var stream = new HashingHandleStream(handle, length);
+        ModelProto model = Parse(stream, length, path, limits);
+        if (stream.Sha256() != sha256)
+        {
+            throw NotProtobuf(path, new InvalidDataException("the file changed while it was read"));
+        }
+        return model;
     }
 
     /// <summary>
-    /// The file's bytes, from one handle: opened without blocking (a FIFO as the model path must not hang the build),
-    /// its type checked through the handle before any read, its size checked before anything is allocated.
+    /// Opened without blocking (a FIFO as the model path must not hang the build); its type is checked through the
+    /// handle before any read (<see cref="CheckedLength"/>).
     /// </summary>
-    private static byte[] ReadOnce(string path, OnnxReadLimits limits)
+    private static SafeFileHandle Open(string path)
     {
-        SafeFileHandle handle;
         try
         {
-            handle = UntrustedFile.Open(path, noFollow: false);
+            return UntrustedFile.Open(path, noFollow: false);
         }
         catch (FileNotFoundException ex)
         {
@@ -63,67 +70,72 @@ public static class OnnxModelReader
         {
             throw ReadFailed(path, ex);
         }
-
-        using (handle)
-        {
-            FileLinkStatus status;
-            long length;
-            try
-            {
-                status = UntrustedFile.Status(handle);
-                length = status.IsRegularFile ? RandomAccess.GetLength(handle) : 0;
-            }
-            catch (IOException ex)
-            {
-                throw ReadFailed(path, ex);
-            }
-            if (status.IsDirectory)
-            {
-                throw IsFolder(path, null);
-            }
-            if (!status.IsRegularFile)
-            {
-                throw NotRegular(path, null);
-            }
-            if (length == 0)
-            {
-                throw new ModelBuildException(OnnxErrorCodes.EmptyFile,
-                    $"ONNX model file '{path}' is empty (0 bytes). Re-export or re-download the model; an interrupted copy often leaves an empty file.",
-                    path);
-            }
-
-            // Checked before reading so an oversized file is rejected without reading it.
-            if (length > limits.MaxFileBytes || length > Array.MaxLength)
-            {
-                throw new ModelBuildException(OnnxErrorCodes.LimitExceeded,
-                    $"ONNX model file '{path}' is {length} bytes, over the limit of {Math.Min(limits.MaxFileBytes, Array.MaxLength)} bytes. " +
-                    "Store large weights as ONNX external data (a side file next to the model) so the model file itself stays small.",
-                    path);
-            }
-
-            var bytes = new byte[length];
-            try
-            {
-                UntrustedFile.ReadExactly(handle, bytes, 0);
-            }
-            catch (EndOfStreamException ex)
-            {
-                throw NotProtobuf(path, new InvalidDataException($"the file shrank to fewer than {length} bytes while it was read", ex));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw ReadFailed(path, ex);
-            }
-            return bytes;
-        }
     }
 
-    private static ModelProto Parse(byte[] bytes, string path, OnnxReadLimits limits)
+    /// <summary>The size of a regular, non-empty file within the limits, checked before anything is read or allocated.</summary>
+    private static long CheckedLength(SafeFileHandle handle, string path, OnnxReadLimits limits)
+    {
+        FileLinkStatus status;
+        long length;
+        try
+        {
+            status = UntrustedFile.Status(handle);
+            length = status.IsRegularFile ? RandomAccess.GetLength(handle) : 0;
+        }
+        catch (IOException ex)
+        {
+            throw ReadFailed(path, ex);
+        }
+        if (status.IsDirectory)
+        {
+            throw IsFolder(path, null);
+        }
+        if (!status.IsRegularFile)
+        {
+            throw NotRegular(path, null);
+        }
+        if (length == 0)
+        {
+            throw new ModelBuildException(OnnxErrorCodes.EmptyFile,
+                $"ONNX model file '{path}' is empty (0 bytes). Re-export or re-download the model; an interrupted copy often leaves an empty file.",
+                path);
+        }
+        if (length > limits.MaxFileBytes || length > Array.MaxLength)
+        {
+            throw new ModelBuildException(OnnxErrorCodes.LimitExceeded,
+                $"ONNX model file '{path}' is {length} bytes, over the limit of {Math.Min(limits.MaxFileBytes, Array.MaxLength)} bytes. " +
+                "Store large weights as ONNX external data (a side file next to the model) so the model file itself stays small.",
+                path);
+        }
+        return length;
+    }
+
+    /// <summary>The SHA-256 of the file's bytes, whose wire format is scanned against the limits; the bytes are not kept.</summary>
+    private static string HashAndScan(SafeFileHandle handle, long length, string path, OnnxReadLimits limits)
+    {
+        var bytes = new byte[length];
+        try
+        {
+            UntrustedFile.ReadExactly(handle, bytes, 0);
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw NotProtobuf(path, new InvalidDataException($"the file shrank to fewer than {length} bytes while it was read", ex));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw ReadFailed(path, ex);
+        }
+        OnnxWireScanner.Check(bytes, limits, path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+
+    private static ModelProto Parse(Stream bytes, long length, string path, OnnxReadLimits limits)
     {
         ModelProto model;
         try
         {
-            using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes, writable: false), bytes.Length, limits.RecursionLimit);
+            using var input = CodedInputStream.CreateWithLimits(bytes, (int)length, limits.RecursionLimit);
             model = new ModelProto();
             model.MergeFrom(input);
 
@@ -132,7 +144,7 @@ public static class OnnxModelReader
             if (!input.IsAtEnd)
             {
                 throw NotProtobuf(path, new InvalidDataException(
-                    $"parsing stopped at byte {input.Position} of {bytes.Length} (unexpected end-group tag)"));
+                    $"parsing stopped at byte {input.Position} of {length} (unexpected end-group tag)"));
             }
         }
         catch (InvalidProtocolBufferException ex) when (IsRecursionLimit(ex))

@@ -41,6 +41,28 @@ public sealed class HostileFileTests : IDisposable
     }
 
     [Fact]
+    public void A_model_parsed_from_its_handle_is_the_file_and_its_hash_is_of_the_file()
+    {
+        // The reader checks the bytes, then parses the file again through the same handle, hashing what it parses:
+        // weights of several MiB cross many of the parser's buffer refills.
+        var weights = new byte[5_000_003];
+        new Random(7).NextBytes(weights);
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            Graph = new GraphProto { Name = "g", Initializer = { new TensorProto { Name = "w", DataType = 2, Dims = { weights.Length }, RawData = ByteString.CopyFrom(weights) } } },
+            OpsetImport = { new OperatorSetIdProto { Version = 13 } },
+        };
+        string path = _folder.File("weights.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+
+        ModelProto read = OnnxModelReader.ReadFile(path, out string sha256);
+
+        Assert.Equal(model, read);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), sha256);
+    }
+
+    [Fact]
     public void Ten_million_empty_nodes_are_refused_without_building_them()
     {
         // GraphProto.node is field 1: each empty node is the two bytes 0A 00, so 20 MB on disk.

@@ -40,6 +40,14 @@ internal static class OrtOfflineSession
     }
 
     /// <summary>
+    /// A model ModelBuild wrote itself (a variant's file, every weight inline, no external data): ORT reads
+    /// <paramref name="modelPath"/> and writes <paramref name="outputPath"/>, the bytes <see cref="Run"/> returns for the
+    /// file's bytes, without the model in managed memory on the way in or out.
+    /// </summary>
+    public static void RunOwnFile(string modelPath, string outputPath, Action<SessionOptions> configure, string errorCode, string what) =>
+        Write(options => options.OptimizedModelFilePath = outputPath, options => new InferenceSession(modelPath, options), configure, errorCode, what);
+
+    /// <summary>
     /// Large models: ORT loads <paramref name="modelPath"/> (its external data resolves beside it; the load pass or
     /// ModelBuild's writer checked the locations) and writes <paramref name="outputPath"/> with every initializer of at
     /// least <paramref name="minExternalBytes"/> in <c>{outputPath}.data</c>, so neither side is limited to 2 GB.
@@ -66,10 +74,13 @@ internal static class OrtOfflineSession
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         // Failures come back through the exception (escaped); ORT's own log lines would reach stderr raw.
         options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        // Never run, so weights packed for the kernels would be a second copy of them for nothing (the saved model is the same).
+        options.AddSessionConfigEntry("session.disable_prepacking", "1");
         output(options);
         configure(options);
         try
         {
+            ManagedMemory.Release();
             using InferenceSession session = open(options);
         }
         catch (OnnxRuntimeException e)

@@ -28,7 +28,16 @@ internal sealed class OptimizePass(bool beforeQuantize) : IModelPass
                 variant.Commit(folder);
                 continue;
             }
-            byte[] model = variant.Folder is null ? OnnxModelWriter.Serialize(context.ModelWithData()) : File.ReadAllBytes(variant.OnnxPath);
+            if (variant.Folder is not null)
+            {
+                // The quantize pass's file (weights inline): ORT reads and writes files, the model never in managed memory.
+                string source = variant.OnnxPath;
+                string folder = variant.NewFolder();
+                variant.Timed(() => OrtGraphOptimizer.OptimizeOwnFile(source, Path.Combine(folder, variant.OnnxFileName), variant.Plan.Optimize));
+                variant.Commit(folder);
+                continue;
+            }
+            byte[] model = OnnxModelWriter.Serialize(context.ModelWithData());
             variant.Timed(() => variant.WriteFile(variant.OnnxFileName, OrtGraphOptimizer.Optimize(model, context.ModelDirectory, variant.Plan.Optimize)));
         }
     }

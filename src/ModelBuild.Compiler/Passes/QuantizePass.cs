@@ -33,6 +33,8 @@ internal sealed class QuantizePass : IModelPass
                 }
             });
         }
+        // Every variant is a file now; the passes after this one read files, not the model's weights.
+        context.ReleaseWeights();
     }
 
     private static void Quantize(CompilationContext context, CompiledVariant variant)

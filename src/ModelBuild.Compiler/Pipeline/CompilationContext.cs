@@ -10,6 +10,7 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     LargeModelSettings? large = null)
 {
     private ModelProto? _modelWithData;
+    private bool _weightsReleased;
 
     public CompileJob Job { get; } = job;
     public Reporter Reporter { get; } = reporter;
@@ -62,6 +63,10 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
     /// <summary>A copy of the model with external tensors read in, for passes that rewrite or re-serialize it (not for large models).</summary>
     public ModelProto ModelWithData()
     {
+        if (_weightsReleased)
+        {
+            throw new InvalidOperationException("The model's weights were released (ReleaseWeights): no pass after the variants are written may read them.");
+        }
         if (_modelWithData is null)
         {
             _modelWithData = Model.Clone();
@@ -72,6 +77,29 @@ internal sealed class CompilationContext(CompileJob job, Reporter reporter, bool
         }
         return _modelWithData.Clone();
     }
+
+    /// <summary>
+    /// Once every variant is written (the quantize pass), drops the values of <see cref="Model"/>'s large floating-point
+    /// weights (what the later passes read is the graph, shapes and small constants) and gives their memory back, so
+    /// that ONNX Runtime's optimization and verification sessions do not run beside a managed copy of every weight.
+    /// </summary>
+    public void ReleaseWeights()
+    {
+        _weightsReleased = true;
+        _modelWithData = null;
+        foreach (TensorProto tensor in Model.Graph.Initializer)
+        {
+            if (tensor.RawData.Length >= MinReleasedWeightBytes && tensor.DataType is
+                    (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Float16
+                    or (int)TensorProto.Types.DataType.Bfloat16 or (int)TensorProto.Types.DataType.Double)
+            {
+                tensor.RawData = Google.Protobuf.ByteString.Empty;
+            }
+        }
+        ManagedMemory.Release();
+    }
+
+    private const int MinReleasedWeightBytes = 64 * 1024;
 
     public CompilationException Fail(string code, string message) => new(code, Job.Model, message);
 }
