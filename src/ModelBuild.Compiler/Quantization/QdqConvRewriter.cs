@@ -15,8 +15,13 @@ internal static class QdqConvRewriter
     /// <summary>Largest |bias code|: int32 with room to spare for the accumulator it is added to.</summary>
     private const int MaxBiasCode = 1 << 30;
 
-    /// <summary>Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.</summary>
-    public static void Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax)
+    /// <summary>
+    /// Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.
+    /// With <paramref name="neighbours"/> the ops between the chosen Convs that ONNX Runtime runs on uint8
+    /// (<see cref="QdqNeighbourOps"/>) get QDQ too; a tensor without a calibrated range stays float.
+    /// </summary>
+    public static void Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax,
+        bool neighbours = true)
     {
         List<ConvSite> sites = ConvSite.Find(model);
         var graph = model.Graph;
@@ -27,10 +32,12 @@ internal static class QdqConvRewriter
 
         var chosen = sites.Where((_, i) => quantize.Contains(i)).ToList();
         var activations = chosen.SelectMany(s => new[] { s.Input, s.OutputPoint }).Distinct(StringComparer.Ordinal).ToList();
+        var plan = neighbours ? QdqNeighbourOps.Find(model, chosen) : new QdqNeighbourOps.Plan([], new Dictionary<string, string>());
+        activations.AddRange(plan.Tensors.Where(t => ranges.ContainsKey(plan.RangeOf(t))));
         var scales = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (string tensor in activations)
         {
-            var (scale, zeroPoint) = ranges[tensor].UInt8(method);
+            var (scale, zeroPoint) = ranges[plan.RangeOf(tensor)].UInt8(method);
             scales[tensor] = scale;
             InsertQdq(graph, scope, names, domain, tensor, scale, zeroPoint);
         }
