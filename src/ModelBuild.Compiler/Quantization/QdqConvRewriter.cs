@@ -32,7 +32,7 @@ internal static class QdqConvRewriter
 
         var chosen = sites.Where((_, i) => quantize.Contains(i)).ToList();
         var activations = chosen.SelectMany(s => new[] { s.Input, s.OutputPoint }).Distinct(StringComparer.Ordinal).ToList();
-        var plan = neighbours ? QdqNeighbourOps.Find(model, chosen) : new QdqNeighbourOps.Plan([], new Dictionary<string, string>());
+        var plan = neighbours ? QdqNeighbourOps.Find(model, chosen) : QdqNeighbourOps.Plan.None;
         activations.AddRange(plan.Tensors.Where(t => ranges.ContainsKey(plan.RangeOf(t))));
         var scales = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (string tensor in activations)
@@ -41,6 +41,9 @@ internal static class QdqConvRewriter
             scales[tensor] = scale;
             InsertQdq(graph, scope, names, domain, tensor, scale, zeroPoint);
         }
+
+        var scalars = plan.Constants.Select(c => c.Node.Input[c.Input]).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var (node, input) in plan.Constants) QuantizeScalar(graph, scope, names, domain, node, input);
 
         foreach (ConvSite site in chosen)
         {
@@ -93,11 +96,31 @@ internal static class QdqConvRewriter
             }
         }
 
+        foreach (string scalar in scalars) scope.RemoveIfUnused(scalar);
         foreach (ConvSite site in chosen)
         {
             scope.RemoveIfUnused(site.Weight.Name);
             if (site.Bias is { } bias) scope.RemoveIfUnused(bias.Name);
         }
+    }
+
+    /// <summary>
+    /// A scalar constant operand read through DequantizeLinear: code 255 at scale c / 255 (or code 0 at zero point 255
+    /// for a negative c), which gives c back exactly.
+    /// </summary>
+    private static void QuantizeScalar(GraphProto graph, GraphScope scope, NameTable names, string domain, NodeProto node, int input)
+    {
+        float value = QdqNeighbourOps.ScalarConstant(node.Input[input], scope)!.Value;
+        float scale = value == 0f ? 1f : MathF.Abs(value) / 255f;
+        byte code = value > 0f ? (byte)255 : (byte)0, zeroPoint = value < 0f ? (byte)255 : (byte)0;
+        string prefix = node.Input[input];
+        string codeName = names.Unique($"{prefix}_uint8"), scaleName = names.Unique($"{prefix}_uint8_scale"), zeroName = names.Unique($"{prefix}_uint8_zero_point");
+        scope.AddInitializer(TensorData.UInt8(codeName, [], [code]));
+        scope.AddInitializer(TensorData.Float(scaleName, [], [scale]));
+        scope.AddInitializer(TensorData.UInt8(zeroName, [], [zeroPoint]));
+        string dequantized = names.Unique($"{prefix}_dequantized");
+        graph.Node.Insert(graph.Node.IndexOf(node), Dequantize(names, domain, codeName, scaleName, zeroName, dequantized, axis: false));
+        node.Input[input] = dequantized;
     }
 
     /// <summary>Q → DQ right after <paramref name="tensor"/>'s producer; its readers (not the Q) read the DQ's output.</summary>
