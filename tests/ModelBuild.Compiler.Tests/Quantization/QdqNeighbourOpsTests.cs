@@ -73,6 +73,50 @@ public sealed class QdqNeighbourOpsTests(ITestOutputHelper output)
         Assert.Equal("sum", plan.RangeOf("sum"));
     }
 
+    /// <summary>
+    /// A learnable affine block between Convs (Mul by a scalar, Add a scalar; the next Conv is padded, so it cannot be
+    /// folded): both scalars are read through a DequantizeLinear that gives them back exactly, and ONNX Runtime runs
+    /// both as QLinearMul and QLinearAdd.
+    /// </summary>
+    [Fact]
+    public void Scalar_affine_between_int8_convs_runs_as_QLinearMul_and_QLinearAdd()
+    {
+        using var folder = new TempFolder();
+        var graph = new GraphProto { Name = "affine" };
+        graph.Input.Add(TestModels.FloatValue("x", 1, 8, 16, 16));
+        graph.Output.Add(TestModels.FloatValue("y", 1, 8, 16, 16));
+        var random = new Random(9);
+        foreach (string conv in new[] { "a", "b" })
+        {
+            graph.Initializer.Add(OnnxBuilder.Floats($"{conv}_w", [8, 8, 3, 3], [.. Enumerable.Range(0, 8 * 8 * 9).Select(_ => (float)(random.NextDouble() - 0.5) / 4)]));
+        }
+
+        graph.Initializer.Add(OnnxBuilder.Floats("scale", [1], [-0.75f]));
+        graph.Initializer.Add(OnnxBuilder.Floats("shift", [], [0.3f]));
+        var pads = OnnxBuilder.Ints("pads", 1, 1, 1, 1);
+        graph.Node.Add(OnnxBuilder.Node("Conv", "conv_a", ["x", "a_w"], ["a"], pads));
+        graph.Node.Add(OnnxBuilder.Node("Relu", "relu_a", ["a"], ["r"]));
+        graph.Node.Add(OnnxBuilder.Node("Mul", "affine_scale", ["scale", "r"], ["scaled"]));
+        graph.Node.Add(OnnxBuilder.Node("Add", "affine_shift", ["scaled", "shift"], ["shifted"]));
+        graph.Node.Add(OnnxBuilder.Node("Conv", "conv_b", ["shifted", "b_w"], ["b"], pads));
+        graph.Node.Add(OnnxBuilder.Node("Sigmoid", "sigmoid", ["b"], ["y"]));
+        ModelProto model = OnnxBuilder.Model(graph, opset: 13);
+        List<ConvSite> sites = ConvSite.Find(model);
+        Assert.Equal(2, QdqNeighbourOps.Find(model, sites).Constants.Count);
+        var ranges = ConvCalibration.Run(model, sites, SampleInputGenerator.Generate(model, 4, 0), Path.Combine(folder.Path, "calibration.onnx"), VerificationBudget.Default);
+
+        ModelProto quantized = model.Clone();
+        QdqConvRewriter.Apply(quantized, new HashSet<int> { 0, 1 }, ranges, RangeMethod.MinMax, 127, neighbours: true);
+
+        Assert.DoesNotContain(quantized.Graph.Initializer, t => t.Name is "scale" or "shift");
+        var fused = ModelProto.Parser.ParseFrom(OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(quantized), folder.Path, OptimizationLevel.Extended));
+        output.WriteLine(string.Join(" ", fused.Graph.Node.Select(n => n.OpType)));
+        Assert.Equal(["QLinearConv", "QLinearMul", "QLinearAdd", "QLinearConv"], fused.Graph.Node.Select(n => n.OpType).Where(op => op.StartsWith("QLinear", StringComparison.Ordinal)));
+        Assert.DoesNotContain(fused.Graph.Node, n => n.OpType is "Mul" or "Add");
+        double cosine = Ort.Compare(model, quantized, Ort.RandomInputs(4, ("x", [1, 8, 16, 16])));
+        Assert.True(cosine >= 0.999, $"cosine {cosine}");
+    }
+
     /// <summary>x → Conv a → Relu (r) → Conv b (b); sum = r + b; cat = Concat(sum, r); MaxPool 2×2 (pooled) → Conv c → Sigmoid → y.</summary>
     private static ModelProto ResidualNet()
     {
