@@ -66,9 +66,12 @@ internal static class StaticInt8ConvQuantizer
 
         double target = 1 - (1 - minCosine) / 2;
         using var probe = new AccuracyProbe(originalPath, samples, budget);
-        Form convsOnly = Search(neighbours: false), withNeighbours = Search(neighbours: true);
+        // The second form only when some op between the Convs can join them: otherwise it is the same graph.
+        var plan = QdqNeighbourOps.Find(model, [.. eligible.Select(i => sites[i])]);
+        Form convsOnly = Search(neighbours: false);
+        Form? withNeighbours = plan.Tensors.Count + plan.Constants.Count > 0 ? Search(neighbours: true) : null;
         string methodName(Form f) => f.Method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
-        Form[] passing = [.. new[] { convsOnly, withNeighbours }.Where(f => f.Best.Cosine >= target && f.Excluded < eligible.Count)];
+        Form[] passing = [.. new[] { convsOnly, withNeighbours }.OfType<Form>().Where(f => f.Best.Cosine >= target && f.Excluded < eligible.Count)];
         if (passing.Length == 0)
         {
             for (int i = 0; i < eligible.Count; i++)
@@ -107,9 +110,10 @@ internal static class StaticInt8ConvQuantizer
         ReplaceWith(model, best.Best.Bytes);
         int quantized = eligible.Count - best.Excluded;
         var result = log.Result(quantized);
-        string other = passing.Length == 2
-            ? $"; {(fastest == 1 ? "without" : "with")} the ops between Convs in int8 {ratios[1 - fastest].ToString("0.00", CultureInfo.InvariantCulture)}x"
-            : $"; {(best == convsOnly ? "with" : "without")} the ops between Convs in int8 cosine {F((best == convsOnly ? withNeighbours : convsOnly).Best.Cosine)}";
+        Form? rival = best == convsOnly ? withNeighbours : convsOnly;
+        string other = rival is null ? "" : passing.Length == 2
+            ? $"; {(best == convsOnly ? "with" : "without")} the ops between Convs in int8 {ratios[1 - fastest].ToString("0.00", CultureInfo.InvariantCulture)}x"
+            : $"; {(best == convsOnly ? "with" : "without")} the ops between Convs in int8 cosine {F(rival.Best.Cosine)}";
         return result with
         {
             KeptReasons = [$"Conv: {quantized.ToString(CultureInfo.InvariantCulture)} of {sites.Count.ToString(CultureInfo.InvariantCulture)} int8 (static QDQ{(best == withNeighbours ? ", with the ops between them" : "")}, {methodName(best)} ranges from {samples.Count.ToString(CultureInfo.InvariantCulture)} samples, " +
