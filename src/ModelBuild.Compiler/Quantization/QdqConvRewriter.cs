@@ -7,7 +7,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// through QuantizeLinear → DequantizeLinear (uint8, calibrated scale and zero point; one pair per tensor, every reader
 /// of the tensor reads the dequantized value), weights become int8 per output channel (symmetric, ±qmax) read through
 /// a DequantizeLinear, and the bias int32 at scale input_scale × weight_scale. ONNX Runtime fuses each
-/// DQ → Conv → Q group into QLinearConv when it loads the model. Opsets before 13 have no per-channel
+/// DQ → Conv → Q group into QLinearConv when it loads the model; the ops between the Convs may get QDQ as well
+/// (<see cref="QdqNeighbourOps"/>). Opsets before 13 have no per-channel
 /// DequantizeLinear: there the com.microsoft Q/DQ, which ONNX Runtime treats alike, are used.
 /// </summary>
 internal static class QdqConvRewriter
