@@ -10,15 +10,11 @@ internal static class ConvCalibration
 {
     private const int TensorsPerRun = 16;
 
-    /// <summary>
-    /// Runs the model with every Conv input and output point, and the tensors of the ops between them that may run on
-    /// uint8 (<see cref="QdqNeighbourOps"/>), as extra outputs, over every sample.
-    /// </summary>
+    /// <summary>Runs the model with every Conv input and output point as an extra output, over every sample.</summary>
     public static Dictionary<string, ActivationRange> Run(ModelProto model, List<ConvSite> sites, IReadOnlyList<SampleSet> samples, string path, VerificationBudget budget)
     {
         ModelProto augmented = model.Clone();
-        var tensors = sites.SelectMany(s => new[] { s.Input, s.OutputPoint }).Concat(QdqNeighbourOps.Find(model, sites).Tensors)
-            .Distinct(StringComparer.Ordinal).ToList();
+        var tensors = sites.SelectMany(s => new[] { s.Input, s.OutputPoint }).Distinct(StringComparer.Ordinal).ToList();
         foreach (string tensor in tensors.Where(t => augmented.Graph.Output.All(o => o.Name != t)))
         {
             augmented.Graph.Output.Add(TensorData.ValueInfo(tensor, (int)TensorProto.Types.DataType.Float, []));

@@ -7,8 +7,7 @@ namespace ModelBuild.Compiler.Quantization;
 /// through QuantizeLinear → DequantizeLinear (uint8, calibrated scale and zero point; one pair per tensor, every reader
 /// of the tensor reads the dequantized value), weights become int8 per output channel (symmetric, ±qmax) read through
 /// a DequantizeLinear, and the bias int32 at scale input_scale × weight_scale. ONNX Runtime fuses each
-/// DQ → Conv → Q group into QLinearConv when it loads the model; the ops between the Convs may get QDQ as well
-/// (<see cref="QdqNeighbourOps"/>). Opsets before 13 have no per-channel
+/// DQ → Conv → Q group into QLinearConv when it loads the model. Opsets before 13 have no per-channel
 /// DequantizeLinear: there the com.microsoft Q/DQ, which ONNX Runtime treats alike, are used.
 /// </summary>
 internal static class QdqConvRewriter
@@ -16,13 +15,8 @@ internal static class QdqConvRewriter
     /// <summary>Largest |bias code|: int32 with room to spare for the accumulator it is added to.</summary>
     private const int MaxBiasCode = 1 << 30;
 
-    /// <summary>
-    /// Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.
-    /// With <paramref name="neighbours"/> the ops between the chosen Convs that ONNX Runtime runs on uint8
-    /// (<see cref="QdqNeighbourOps"/>) get QDQ too; a tensor without a calibrated range stays float.
-    /// </summary>
-    public static void Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax,
-        bool neighbours = true)
+    /// <summary>Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.</summary>
+    public static void Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax)
     {
         List<ConvSite> sites = ConvSite.Find(model);
         var graph = model.Graph;
@@ -33,18 +27,13 @@ internal static class QdqConvRewriter
 
         var chosen = sites.Where((_, i) => quantize.Contains(i)).ToList();
         var activations = chosen.SelectMany(s => new[] { s.Input, s.OutputPoint }).Distinct(StringComparer.Ordinal).ToList();
-        var plan = neighbours ? QdqNeighbourOps.Find(model, chosen) : QdqNeighbourOps.Plan.None;
-        activations.AddRange(plan.Tensors.Where(t => ranges.ContainsKey(plan.RangeOf(t))));
         var scales = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (string tensor in activations)
         {
-            var (scale, zeroPoint) = ranges[plan.RangeOf(tensor)].UInt8(method);
+            var (scale, zeroPoint) = ranges[tensor].UInt8(method);
             scales[tensor] = scale;
             InsertQdq(graph, scope, names, domain, tensor, scale, zeroPoint);
         }
-
-        var scalars = plan.Constants.Select(c => c.Node.Input[c.Input]).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var (node, input) in plan.Constants) QuantizeScalar(graph, scope, names, domain, node, input);
 
         foreach (ConvSite site in chosen)
         {
@@ -97,31 +86,11 @@ internal static class QdqConvRewriter
             }
         }
 
-        foreach (string scalar in scalars) scope.RemoveIfUnused(scalar);
         foreach (ConvSite site in chosen)
         {
             scope.RemoveIfUnused(site.Weight.Name);
             if (site.Bias is { } bias) scope.RemoveIfUnused(bias.Name);
         }
-    }
-
-    /// <summary>
-    /// A scalar constant operand read through DequantizeLinear: code 255 at scale c / 255 (or code 0 at zero point 255
-    /// for a negative c), which gives c back exactly.
-    /// </summary>
-    private static void QuantizeScalar(GraphProto graph, GraphScope scope, NameTable names, string domain, NodeProto node, int input)
-    {
-        float value = QdqNeighbourOps.ScalarConstant(node.Input[input], scope)!.Value;
-        float scale = value == 0f ? 1f : MathF.Abs(value) / 255f;
-        byte code = value > 0f ? (byte)255 : (byte)0, zeroPoint = value < 0f ? (byte)255 : (byte)0;
-        string prefix = node.Input[input];
-        string codeName = names.Unique($"{prefix}_uint8"), scaleName = names.Unique($"{prefix}_uint8_scale"), zeroName = names.Unique($"{prefix}_uint8_zero_point");
-        scope.AddInitializer(TensorData.UInt8(codeName, [], [code]));
-        scope.AddInitializer(TensorData.Float(scaleName, [], [scale]));
-        scope.AddInitializer(TensorData.UInt8(zeroName, [], [zeroPoint]));
-        string dequantized = names.Unique($"{prefix}_dequantized");
-        graph.Node.Insert(graph.Node.IndexOf(node), Dequantize(names, domain, codeName, scaleName, zeroName, dequantized, axis: false));
-        node.Input[input] = dequantized;
     }
 
     /// <summary>Q → DQ right after <paramref name="tensor"/>'s producer; its readers (not the Q) read the DQ's output.</summary>

@@ -66,118 +66,95 @@ internal static class StaticInt8ConvQuantizer
 
         double target = 1 - (1 - minCosine) / 2;
         using var probe = new AccuracyProbe(originalPath, samples, budget);
-        // The second form only when some op between the Convs can join them: otherwise it is the same graph.
-        var plan = QdqNeighbourOps.Find(model, [.. eligible.Select(i => sites[i])]);
-        Form convsOnly = Search(neighbours: false);
-        Form? withNeighbours = plan.Tensors.Count + plan.Constants.Count > 0 ? Search(neighbours: true) : null;
-        string methodName(Form f) => f.Method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
-        Form[] passing = [.. new[] { convsOnly, withNeighbours }.OfType<Form>().Where(f => f.Best.Cosine >= target && f.Excluded < eligible.Count)];
-        if (passing.Length == 0)
+        string candidatePath = Path.Combine(work, "candidate.onnx");
+        (double Cosine, byte[] Bytes) Try(RangeMethod method, IReadOnlyCollection<int> excluded, AccuracyProbe? on = null)
+        {
+            ModelProto candidate = ModelProto.Parser.ParseFrom(baseline);
+            QdqConvRewriter.Apply(candidate, eligible.Except(excluded).ToHashSet(), ranges, method, qmax);
+            byte[] bytes = OnnxModelWriter.Serialize(candidate);
+            File.WriteAllBytes(candidatePath, bytes);
+            return ((on ?? probe).MinCosine(candidatePath), bytes);
+        }
+
+        RangeMethod method = RangeMethod.MinMax;
+        var all = Try(method, []);
+        var best = all;
+        if (best.Cosine < target)
+        {
+            var percentile = Try(RangeMethod.Percentile, []);
+            if (percentile.Cosine > best.Cosine) (method, best) = (RangeMethod.Percentile, percentile);
+        }
+
+        int excludedCount = 0;
+        List<int> order = [];
+        Dictionary<int, double> alone = [];
+        if (best.Cosine < target)
+        {
+            // Each Conv's own damage: the cosine with only that Conv int8 (on a few samples: it only orders the Convs).
+            using var few = new AccuracyProbe(originalPath, [.. samples.Take(SensitivitySamples)], budget);
+            alone = eligible.ToDictionary(i => i, i => Try(method, eligible.Where(j => j != i).ToList(), few).Cosine);
+            order = ExclusionOrder(eligible, alone);
+            int passing = -1, failing = 0;
+            for (int count = 1; passing < 0 && failing < order.Count; count *= 2)
+            {
+                int n = Math.Min(count, order.Count);
+                var trial = Try(method, order.Take(n).ToList());
+                if (trial.Cosine >= target) (passing, best) = (n, trial);
+                else failing = n;
+            }
+
+            // The fewest exclusions that pass, between the last failing and the first passing count.
+            while (passing > failing + 1)
+            {
+                int n = (passing + failing) / 2;
+                var trial = Try(method, order.Take(n).ToList());
+                if (trial.Cosine >= target) (passing, best) = (n, trial);
+                else failing = n;
+            }
+
+            excludedCount = passing < 0 ? order.Count : passing;
+        }
+
+        string methodName = method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
+        if (best.Cosine < target || excludedCount == eligible.Count)
         {
             for (int i = 0; i < eligible.Count; i++)
             {
-                log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(convsOnly.AllCosine)} with all int8{Simplified(folded, hardSwishes)})");
+                log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(all.Cosine)} with all int8{Simplified(folded, hardSwishes)})");
             }
 
             return log.Result(0);
         }
 
-        // Both forms timed side by side with the fp32 Convs: the faster one that reaches the target is kept.
+        // One note per Conv given back, with its own measured loss: why this one, in numbers.
+        foreach (int i in order.Take(excludedCount))
+        {
+            log.Node($"{sites[i].DisplayName}: kept fp32 for accuracy (cosine {F(alone[i])} with only it int8; " +
+                $"{F(all.Cosine)} with every Conv int8, {F(best.Cosine)} with the {excludedCount.ToString(CultureInfo.InvariantCulture)} Conv(s) that lose most kept fp32)");
+        }
+
+        File.WriteAllBytes(candidatePath, best.Bytes);
         string baselinePath = Path.Combine(work, "baseline.onnx");
         File.WriteAllBytes(baselinePath, baseline);
-        string[] paths = [.. passing.Select((f, i) => Path.Combine(work, $"candidate{i.ToString(CultureInfo.InvariantCulture)}.onnx"))];
-        for (int i = 0; i < passing.Length; i++) File.WriteAllBytes(paths[i], passing[i].Best.Bytes);
-        var (baselineMs, candidateMs, ratios) = SideBySide(baselinePath, paths, samples[0], budget);
-        int fastest = Array.IndexOf(ratios, ratios.Min());
-        Form best = passing[fastest];
-        double ratio = ratios[fastest];
+        var (baselineMs, candidateMs, ratio) = SideBySide(baselinePath, candidatePath, samples[0], budget);
+        int quantized = eligible.Count - excludedCount;
         if (!(ratio <= MaxLatencyRatio))
         {
             var slow = new KeptLog();
             for (int i = 0; i < sites.Count; i++) slow.Counted(
                 $"Conv: {{n}} {{nodes}} kept fp32 (static int8 not faster on this machine: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x, " +
-                $"{Ms(candidateMs[fastest])} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Best.Cosine)}{Simplified(folded, hardSwishes)})");
+                $"{Ms(candidateMs)} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Cosine)}{Simplified(folded, hardSwishes)})");
             return new QuantizationResult(0, slow.Kept, slow.Result(0).KeptReasons);
         }
 
-        // One note per Conv given back, with its own measured loss: why this one, in numbers.
-        foreach (int i in best.Order.Take(best.Excluded))
-        {
-            log.Node($"{sites[i].DisplayName}: kept fp32 for accuracy (cosine {F(best.Alone[i])} with only it int8; " +
-                $"{F(best.AllCosine)} with every Conv int8, {F(best.Best.Cosine)} with the {best.Excluded.ToString(CultureInfo.InvariantCulture)} Conv(s) that lose most kept fp32)");
-        }
-
-        ReplaceWith(model, best.Best.Bytes);
-        int quantized = eligible.Count - best.Excluded;
+        ReplaceWith(model, best.Bytes);
         var result = log.Result(quantized);
-        Form? rival = best == convsOnly ? withNeighbours : convsOnly;
-        string other = rival is null ? "" : passing.Length == 2
-            ? $"; {(best == convsOnly ? "with" : "without")} the ops between Convs in int8 {ratios[1 - fastest].ToString("0.00", CultureInfo.InvariantCulture)}x"
-            : $"; {(best == convsOnly ? "with" : "without")} the ops between Convs in int8 cosine {F(rival.Best.Cosine)}";
         return result with
         {
-            KeptReasons = [$"Conv: {quantized.ToString(CultureInfo.InvariantCulture)} of {sites.Count.ToString(CultureInfo.InvariantCulture)} int8 (static QDQ{(best == withNeighbours ? ", with the ops between them" : "")}, {methodName(best)} ranges from {samples.Count.ToString(CultureInfo.InvariantCulture)} samples, " +
-                $"per-channel weights: cosine {F(best.Best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs[fastest])} vs {Ms(baselineMs)}{other}{Simplified(folded, hardSwishes)})", .. result.KeptReasons],
+            KeptReasons = [$"Conv: {quantized.ToString(CultureInfo.InvariantCulture)} of {sites.Count.ToString(CultureInfo.InvariantCulture)} int8 (static QDQ, {methodName} ranges from {samples.Count.ToString(CultureInfo.InvariantCulture)} samples, " +
+                $"per-channel weights: cosine {F(best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs)} vs {Ms(baselineMs)}{Simplified(folded, hardSwishes)})", .. result.KeptReasons],
         };
-
-        // The accuracy search for one form: Convs only, or also the ops between them (QdqNeighbourOps).
-        Form Search(bool neighbours)
-        {
-            string candidatePath = Path.Combine(work, "candidate.onnx");
-            (double Cosine, byte[] Bytes) Try(RangeMethod method, IReadOnlyCollection<int> excluded, AccuracyProbe? on = null)
-            {
-                ModelProto candidate = ModelProto.Parser.ParseFrom(baseline);
-                QdqConvRewriter.Apply(candidate, eligible.Except(excluded).ToHashSet(), ranges, method, qmax, neighbours);
-                byte[] bytes = OnnxModelWriter.Serialize(candidate);
-                File.WriteAllBytes(candidatePath, bytes);
-                return ((on ?? probe).MinCosine(candidatePath), bytes);
-            }
-
-            RangeMethod method = RangeMethod.MinMax;
-            var all = Try(method, []);
-            var best = all;
-            if (best.Cosine < target)
-            {
-                var percentile = Try(RangeMethod.Percentile, []);
-                if (percentile.Cosine > best.Cosine) (method, best) = (RangeMethod.Percentile, percentile);
-            }
-
-            int excludedCount = 0;
-            List<int> order = [];
-            Dictionary<int, double> alone = [];
-            if (best.Cosine < target)
-            {
-                // Each Conv's own damage: the cosine with only that Conv int8 (on a few samples: it only orders the Convs).
-                using var few = new AccuracyProbe(originalPath, [.. samples.Take(SensitivitySamples)], budget);
-                alone = eligible.ToDictionary(i => i, i => Try(method, eligible.Where(j => j != i).ToList(), few).Cosine);
-                order = ExclusionOrder(eligible, alone);
-                int passing = -1, failing = 0;
-                for (int count = 1; passing < 0 && failing < order.Count; count *= 2)
-                {
-                    int n = Math.Min(count, order.Count);
-                    var trial = Try(method, order.Take(n).ToList());
-                    if (trial.Cosine >= target) (passing, best) = (n, trial);
-                    else failing = n;
-                }
-
-                // The fewest exclusions that pass, between the last failing and the first passing count.
-                while (passing > failing + 1)
-                {
-                    int n = (passing + failing) / 2;
-                    var trial = Try(method, order.Take(n).ToList());
-                    if (trial.Cosine >= target) (passing, best) = (n, trial);
-                    else failing = n;
-                }
-
-                excludedCount = passing < 0 ? order.Count : passing;
-            }
-
-            return new Form(method, best, all.Cosine, excludedCount, order, alone);
-        }
     }
-
-    /// <summary>One form's search result: its range method, best candidate, cosine with every Conv int8, and the Convs given back (in order, with their own losses).</summary>
-    private sealed record Form(RangeMethod Method, (double Cosine, byte[] Bytes) Best, double AllCosine, int Excluded, List<int> Order, Dictionary<int, double> Alone);
 
     /// <summary>
     /// ONNX Runtime fuses QDQ Convs into QLinearConv, an opset-10 operator. An opset-9 model is raised to 10 when none of
@@ -252,38 +229,34 @@ internal static class StaticInt8ConvQuantizer
         return [.. eligible.OrderBy(i => cosineAlone[i]).ThenBy(i => i)];
     }
 
-    /// <summary>
-    /// Median latency of the baseline and each candidate on one sample and each candidate's ratio to the baseline, timed
-    /// in turns so load from elsewhere falls on all alike.
-    /// </summary>
-    private static (double Baseline, double[] Candidates, double[] Ratios) SideBySide(string baselinePath, string[] candidatePaths, SampleSet sample, VerificationBudget budget)
+    /// <summary>Median latency of both models on one sample and their ratio, timed in turns so load from elsewhere falls on both alike.</summary>
+    private static (double Baseline, double Candidate, double Ratio) SideBySide(string baselinePath, string candidatePath, SampleSet sample, VerificationBudget budget)
     {
-        var sessions = new List<VerificationSession>();
-        List<OrtValue> values = [];
+        using var baseline = new VerificationSession(baselinePath, budget);
+        using var candidate = new VerificationSession(candidatePath, budget);
+        var inputs = sample.Inputs.Where(t => baseline.InputNames.Contains(t.Name)).ToList();
+        List<OrtValue> values = [.. inputs.Select(t => t.ToOrtValue())];
         try
         {
-            sessions.Add(new VerificationSession(baselinePath, budget));
-            foreach (string path in candidatePaths) sessions.Add(new VerificationSession(path, budget));
-            var inputs = sample.Inputs.Where(t => sessions[0].InputNames.Contains(t.Name)).ToList();
-            values.AddRange(inputs.Select(t => t.ToOrtValue()));
             string[] names = [.. inputs.Select(t => t.Name)];
-            var times = sessions.Select(_ => new double[TimingRounds]).ToArray();
+            var b = new double[TimingRounds];
+            var c = new double[TimingRounds];
             for (int round = 0; round < TimingRounds; round++)
             {
-                for (int s = 0; s < sessions.Count; s++) times[s][round] = sessions[s].MedianMilliseconds(names, values, sessions[s].OutputNames, 3);
+                b[round] = baseline.MedianMilliseconds(names, values, baseline.OutputNames, 3);
+                c[round] = candidate.MedianMilliseconds(names, values, candidate.OutputNames, 3);
             }
 
-            // A ratio is the median of each round's own ratio: load from other builds drifts between rounds, and a
-            // round's timings share it.
-            double Median(IEnumerable<double> x) => x.Order().ElementAt(TimingRounds / 2);
-            double[] candidates = [.. times.Skip(1).Select(Median)];
-            double[] ratios = [.. times.Skip(1).Select(c => Median(c.Zip(times[0], (candidate, baseline) => candidate / baseline)))];
-            return (Median(times[0]), candidates, ratios);
+            // The ratio is the median of each round's own ratio: load from other builds drifts between rounds, and a
+            // round's two timings share it.
+            double[] ratios = [.. b.Zip(c, (baseline, candidate) => candidate / baseline).Order()];
+            Array.Sort(b);
+            Array.Sort(c);
+            return (b[TimingRounds / 2], c[TimingRounds / 2], ratios[TimingRounds / 2]);
         }
         finally
         {
             values.ForEach(v => v.Dispose());
-            sessions.ForEach(s => s.Dispose());
         }
     }
 }
