@@ -18,22 +18,11 @@ internal static class OrtGraphOptimizer
             ToolErrorCodes.OptimizeFailed, $"optimize the model (level {level})");
 
     /// <summary>
-    /// The same for a model file ModelBuild wrote (weights inline), read from <paramref name="modelPath"/> and written to
-    /// <paramref name="outputPath"/> (see <see cref="OrtOfflineSession.RunOwnFile"/>).
+    /// The same from file to file: read from <paramref name="modelPath"/>, written to <paramref name="outputPath"/>; with
+    /// <paramref name="minExternalBytes"/> (large models), initializers of at least that size go to <c>{outputPath}.data</c>.
     /// </summary>
     /// <exception cref="ModelToolException">MB5501 when ORT cannot load or optimize the model.</exception>
-    public static void OptimizeOwnFile(string modelPath, string outputPath, OptimizationLevel level) =>
-        OrtOfflineSession.RunOwnFile(modelPath, outputPath,
-            options => options.GraphOptimizationLevel = ToOrt(level),
-            ToolErrorCodes.OptimizeFailed, $"optimize the model (level {level})");
-
-    /// <summary>
-    /// The same for a model too large to pass as bytes: read from <paramref name="modelPath"/>, written to
-    /// <paramref name="outputPath"/> with initializers of at least <paramref name="minExternalBytes"/> in
-    /// <c>{outputPath}.data</c>.
-    /// </summary>
-    /// <exception cref="ModelToolException">MB5501 when ORT cannot load or optimize the model.</exception>
-    public static void OptimizeFile(string modelPath, string outputPath, OptimizationLevel level, long minExternalBytes) =>
+    public static void OptimizeFile(string modelPath, string outputPath, OptimizationLevel level, long? minExternalBytes) =>
         OrtOfflineSession.RunFile(modelPath, outputPath, minExternalBytes,
             options => options.GraphOptimizationLevel = ToOrt(level),
             ToolErrorCodes.OptimizeFailed, $"optimize the model (level {level})");

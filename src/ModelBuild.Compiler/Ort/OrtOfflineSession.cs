@@ -40,25 +40,22 @@ internal static class OrtOfflineSession
     }
 
     /// <summary>
-    /// A model ModelBuild wrote itself (a variant's file, every weight inline, no external data): ORT reads
-    /// <paramref name="modelPath"/> and writes <paramref name="outputPath"/>, the bytes <see cref="Run"/> returns for the
-    /// file's bytes, without the model in managed memory on the way in or out.
+    /// ORT loads <paramref name="modelPath"/> (its external data resolves beside it; the load pass or ModelBuild's writer
+    /// checked the locations) and writes <paramref name="outputPath"/>, so the model never passes through managed memory.
+    /// Large models (<paramref name="minExternalBytes"/> set): every initializer of at least that size goes to
+    /// <c>{outputPath}.data</c>, so neither side is limited to 2 GB; otherwise every weight stays inline, the bytes
+    /// <see cref="Run"/> returns for the file's bytes.
     /// </summary>
-    public static void RunOwnFile(string modelPath, string outputPath, Action<SessionOptions> configure, string errorCode, string what) =>
-        Write(options => options.OptimizedModelFilePath = outputPath, options => new InferenceSession(modelPath, options), configure, errorCode, what);
-
-    /// <summary>
-    /// Large models: ORT loads <paramref name="modelPath"/> (its external data resolves beside it; the load pass or
-    /// ModelBuild's writer checked the locations) and writes <paramref name="outputPath"/> with every initializer of at
-    /// least <paramref name="minExternalBytes"/> in <c>{outputPath}.data</c>, so neither side is limited to 2 GB.
-    /// </summary>
-    public static void RunFile(string modelPath, string outputPath, long minExternalBytes, Action<SessionOptions> configure, string errorCode, string what) =>
+    public static void RunFile(string modelPath, string outputPath, long? minExternalBytes, Action<SessionOptions> configure, string errorCode, string what) =>
         Write(options =>
             {
                 options.OptimizedModelFilePath = outputPath;
-                options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", Path.GetFileName(outputPath) + ".data");
-                options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
-                    minExternalBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (minExternalBytes is { } minBytes)
+                {
+                    options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", Path.GetFileName(outputPath) + ".data");
+                    options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
+                        minBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
             },
             options => new InferenceSession(modelPath, options), configure, errorCode, what);
 

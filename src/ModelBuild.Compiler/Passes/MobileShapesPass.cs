@@ -47,7 +47,7 @@ internal sealed class MobileShapesPass : IModelPass
     private static string DynamicWarning(CompilationContext context, IReadOnlyList<ValueInfoProto> dynamic)
     {
         var shapes = new SampleShapes(SampleShapeOptions.Default with { Inputs = context.Settings.SampleShapes });
-        shapes.BindGiven(MobileInputShapes.Inputs(context.Model));
+        shapes.BindGiven(SampleInputGenerator.FeedableInputs(context.Model.Graph));
         string example = string.Join(";", dynamic.Select(i => $"{i.Name}={string.Join(",", shapes.Resolve(i.Name, i.Type.TensorType))}"));
         return $"Target mobile: input(s) {string.Join(", ", dynamic.Select(i => ModelText.Quote(i.Name)))} have dynamic dimensions, so NNAPI and " +
             "Core ML will run only the nodes whose shapes are static (ONNX Runtime runs the rest on the CPU). Fix the shape the app " +

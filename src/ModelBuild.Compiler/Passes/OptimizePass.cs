@@ -18,22 +18,14 @@ internal sealed class OptimizePass(bool beforeQuantize) : IModelPass
         foreach (CompiledVariant variant in context.Variants.Where(v =>
                      !v.FromCache && v.Plan.Optimize != OptimizationLevel.None && v.Plan.OptimizeBeforeQuantize == beforeQuantize))
         {
-            if (context.IsLarge)
+            if (context.IsLarge || variant.Folder is not null)
             {
-                // ONNX Runtime reads the model (and its data) from the file and writes its output with external data too.
+                // ONNX Runtime reads the file (a large model's data too, or the quantize pass's variant) and writes its
+                // output file: the model never passes through managed memory. Large models keep their weights external.
                 string source = variant.Folder is null ? context.OnnxSource : variant.OnnxPath;
                 string folder = variant.NewFolder();
-                variant.Timed(() => OrtGraphOptimizer.OptimizeFile(source, Path.Combine(folder, variant.OnnxFileName),
-                    variant.Plan.Optimize, context.Large.MinExternalTensorBytes));
-                variant.Commit(folder);
-                continue;
-            }
-            if (variant.Folder is not null)
-            {
-                // The quantize pass's file (weights inline): ORT reads and writes files, the model never in managed memory.
-                string source = variant.OnnxPath;
-                string folder = variant.NewFolder();
-                variant.Timed(() => OrtGraphOptimizer.OptimizeOwnFile(source, Path.Combine(folder, variant.OnnxFileName), variant.Plan.Optimize));
+                long? minExternalBytes = context.IsLarge ? context.Large.MinExternalTensorBytes : null;
+                variant.Timed(() => OrtGraphOptimizer.OptimizeFile(source, Path.Combine(folder, variant.OnnxFileName), variant.Plan.Optimize, minExternalBytes));
                 variant.Commit(folder);
                 continue;
             }

@@ -1,4 +1,5 @@
 using ModelBuild.Compiler.Diagnostics;
+using ModelBuild.Compiler.Verification;
 using ModelBuild.Onnx;
 using ModelBuild.Onnx.Protos;
 
@@ -13,20 +14,13 @@ namespace ModelBuild.Compiler.Variants;
 /// </summary>
 internal static class MobileInputShapes
 {
-    /// <summary>The model's real inputs: graph inputs that are not initializers (old models list weights as inputs).</summary>
-    public static IReadOnlyList<ValueInfoProto> Inputs(ModelProto model)
-    {
-        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        return [.. model.Graph.Input.Where(i => !initializers.Contains(i.Name))];
-    }
-
     /// <summary>
     /// Checks <paramref name="given"/> against the model's inputs and returns the value of each symbolic dimension it
     /// fixes. Throws <see cref="MobileShapeException"/> (MB5660) naming the input when a shape does not fit.
     /// </summary>
     public static IReadOnlyDictionary<string, long> Check(ModelProto model, IReadOnlyDictionary<string, long[]> given)
     {
-        IReadOnlyList<ValueInfoProto> inputs = Inputs(model);
+        List<ValueInfoProto> inputs = [.. SampleInputGenerator.FeedableInputs(model.Graph)];
         var symbols = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach ((string name, long[] shape) in given.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -68,7 +62,7 @@ internal static class MobileInputShapes
     public static void Apply(ModelProto model, IReadOnlyDictionary<string, long[]> given)
     {
         IReadOnlyDictionary<string, long> symbols = Check(model, given);
-        foreach (ValueInfoProto input in Inputs(model).Where(i => given.ContainsKey(i.Name)))
+        foreach (ValueInfoProto input in SampleInputGenerator.FeedableInputs(model.Graph).Where(i => given.ContainsKey(i.Name)))
         {
             TypeProto.Types.Tensor tensor = input.Type.TensorType;
             tensor.Shape = new TensorShapeProto();
@@ -95,7 +89,7 @@ internal static class MobileInputShapes
     {
         IReadOnlyDictionary<string, long> symbols = Check(model, given);
         bool Open(TensorShapeProto.Types.Dimension d) => !(d.HasDimValue && d.DimValue >= 0) && !(d.HasDimParam && symbols.ContainsKey(d.DimParam));
-        return [.. Inputs(model).Where(i => !given.ContainsKey(i.Name) && i.Type?.TensorType is { } tensor
+        return [.. SampleInputGenerator.FeedableInputs(model.Graph).Where(i => !given.ContainsKey(i.Name) && i.Type?.TensorType is { } tensor
             && (tensor.Shape is null || tensor.Shape.Dim.Any(Open)))];
     }
 
