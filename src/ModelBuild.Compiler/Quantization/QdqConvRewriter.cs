@@ -15,8 +15,11 @@ internal static class QdqConvRewriter
     /// <summary>Largest |bias code|: int32 with room to spare for the accumulator it is added to.</summary>
     private const int MaxBiasCode = 1 << 30;
 
-    /// <summary>Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.</summary>
-    public static void Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax)
+    /// <summary>
+    /// Rewrites <paramref name="model"/> in place; <paramref name="quantize"/> holds indexes into <see cref="ConvSite.Find"/>.
+    /// Returns what was written: <see cref="QdqLayout"/> may add a Conv between int8 Convs or give one back.
+    /// </summary>
+    public static QdqLayout.Layout Apply(ModelProto model, IReadOnlySet<int> quantize, IReadOnlyDictionary<string, ActivationRange> ranges, RangeMethod method, int qmax)
     {
         List<ConvSite> sites = ConvSite.Find(model);
         var graph = model.Graph;
@@ -25,10 +28,10 @@ internal static class QdqConvRewriter
         string domain = OpsetImports.Default(model) >= 13 ? "" : OpsetImports.Microsoft;
         if (domain.Length > 0) OpsetImports.EnsureMicrosoft(model);
 
-        var chosen = sites.Where((_, i) => quantize.Contains(i)).ToList();
-        var activations = chosen.SelectMany(s => new[] { s.Input, s.OutputPoint }).Distinct(StringComparer.Ordinal).ToList();
+        QdqLayout.Layout layout = QdqLayout.Resolve(model, sites, quantize, ranges);
+        var chosen = sites.Where((_, i) => layout.Convs.Contains(i)).ToList();
         var scales = new Dictionary<string, float>(StringComparer.Ordinal);
-        foreach (string tensor in activations)
+        foreach (string tensor in layout.Activations(sites))
         {
             var (scale, zeroPoint) = ranges[tensor].UInt8(method);
             scales[tensor] = scale;
@@ -91,6 +94,8 @@ internal static class QdqConvRewriter
             scope.RemoveIfUnused(site.Weight.Name);
             if (site.Bias is { } bias) scope.RemoveIfUnused(bias.Name);
         }
+
+        return layout;
     }
 
     /// <summary>Q → DQ right after <paramref name="tensor"/>'s producer; its readers (not the Q) read the DQ's output.</summary>

@@ -41,18 +41,13 @@ internal static class StaticInt8ConvQuantizer
     {
         int convs = ConvSite.Find(model).Count;
         if (convs == 0) return new QuantizationResult(0, 0, []);
-        if (!OpsetAllowsQLinearConv(model, out string? whyNot))
+        if (Prepare(model, work, out string? whyNot) is not var (folded, hardSwishes))
         {
             var kept = new KeptLog();
             for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({whyNot})");
             return kept.Result(0);
         }
 
-        // BatchNormalization, Mul and Add after a Conv fold into its weights at ONNX Runtime's basic level; a
-        // dequantized weight would block those fusions, so they are done first.
-        Directory.CreateDirectory(work);
-        ReplaceWith(model, OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(model), work, OptimizationLevel.Basic));
-        int folded = ConvAffineFolding.Apply(model), hardSwishes = HardSwishFusion.Apply(model);
         List<ConvSite> sites = ConvSite.Find(model);
         byte[] baseline = OnnxModelWriter.Serialize(model);
         Dictionary<string, ActivationRange> ranges = ConvCalibration.Run(model, sites, samples, Path.Combine(work, "calibration.onnx"), budget);
@@ -67,13 +62,13 @@ internal static class StaticInt8ConvQuantizer
         double target = 1 - (1 - minCosine) / 2;
         using var probe = new AccuracyProbe(originalPath, samples, budget);
         string candidatePath = Path.Combine(work, "candidate.onnx");
-        (double Cosine, byte[] Bytes) Try(RangeMethod method, IReadOnlyCollection<int> excluded, AccuracyProbe? on = null)
+        (double Cosine, byte[] Bytes, QdqLayout.Layout Layout) Try(RangeMethod method, IReadOnlyCollection<int> excluded, AccuracyProbe? on = null)
         {
             ModelProto candidate = ModelProto.Parser.ParseFrom(baseline);
-            QdqConvRewriter.Apply(candidate, eligible.Except(excluded).ToHashSet(), ranges, method, qmax);
+            var layout = QdqConvRewriter.Apply(candidate, eligible.Except(excluded).ToHashSet(), ranges, method, qmax);
             byte[] bytes = OnnxModelWriter.Serialize(candidate);
             File.WriteAllBytes(candidatePath, bytes);
-            return ((on ?? probe).MinCosine(candidatePath), bytes);
+            return ((on ?? probe).MinCosine(candidatePath), bytes, layout);
         }
 
         RangeMethod method = RangeMethod.MinMax;
@@ -116,7 +111,7 @@ internal static class StaticInt8ConvQuantizer
         }
 
         string methodName = method == RangeMethod.MinMax ? "MinMax" : $"percentile {ActivationRange.Percentile.ToString(CultureInfo.InvariantCulture)}";
-        if (best.Cosine < target || excludedCount == eligible.Count)
+        if (best.Cosine < target || best.Layout.Convs.Count == 0)
         {
             for (int i = 0; i < eligible.Count; i++)
             {
@@ -127,17 +122,31 @@ internal static class StaticInt8ConvQuantizer
         }
 
         // One note per Conv given back, with its own measured loss: why this one, in numbers.
+        var between = new List<string>();
         foreach (int i in order.Take(excludedCount))
         {
-            log.Node($"{sites[i].DisplayName}: kept fp32 for accuracy (cosine {F(alone[i])} with only it int8; " +
-                $"{F(all.Cosine)} with every Conv int8, {F(best.Cosine)} with the {excludedCount.ToString(CultureInfo.InvariantCulture)} Conv(s) that lose most kept fp32)");
+            string numbers = $"cosine {F(alone[i])} with only it int8; {F(all.Cosine)} with every Conv int8, {F(best.Cosine)} with the " +
+                $"{excludedCount.ToString(CultureInfo.InvariantCulture)} Conv(s) that lose most given back";
+            if (best.Layout.Between.Contains(i))
+            {
+                between.Add($"{sites[i].DisplayName}: int8 though given back ({numbers}): between int8 Convs ONNX Runtime would quantize it on load, per tensor, so it is written per channel");
+            }
+            else
+            {
+                log.Node($"{sites[i].DisplayName}: kept fp32 for accuracy ({numbers})");
+            }
+        }
+
+        foreach (int i in eligible.Where(i => !best.Layout.Convs.Contains(i) && !order.Take(excludedCount).Contains(i)))
+        {
+            log.Node($"{sites[i].DisplayName}: kept fp32 (the ConvTranspose or Gemm before it has no int8 form here, and ONNX Runtime would quantize it on load between int8 tensors)");
         }
 
         File.WriteAllBytes(candidatePath, best.Bytes);
         string baselinePath = Path.Combine(work, "baseline.onnx");
         File.WriteAllBytes(baselinePath, baseline);
         var (baselineMs, candidateMs, ratio) = SideBySide(baselinePath, candidatePath, samples[0], budget);
-        int quantized = eligible.Count - excludedCount;
+        int quantized = best.Layout.Convs.Count;
         if (!(ratio <= MaxLatencyRatio))
         {
             var slow = new KeptLog();
@@ -152,8 +161,21 @@ internal static class StaticInt8ConvQuantizer
         return result with
         {
             KeptReasons = [$"Conv: {quantized.ToString(CultureInfo.InvariantCulture)} of {sites.Count.ToString(CultureInfo.InvariantCulture)} int8 (static QDQ, {methodName} ranges from {samples.Count.ToString(CultureInfo.InvariantCulture)} samples, " +
-                $"per-channel weights: cosine {F(best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs)} vs {Ms(baselineMs)}{Simplified(folded, hardSwishes)})", .. result.KeptReasons],
+                $"per-channel weights: cosine {F(best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs)} vs {Ms(baselineMs)}{Simplified(folded, hardSwishes)})", .. between, .. result.KeptReasons],
         };
+    }
+
+    /// <summary>
+    /// The graph the search quantizes, in place: the opset raised to 10 where needed (null, with why, when it cannot be),
+    /// then BatchNormalization, Mul and Add after a Conv folded into its weights at ONNX Runtime's basic level (a
+    /// dequantized weight would block those fusions) and the float ops between Convs thinned out.
+    /// </summary>
+    internal static (int Folded, int HardSwishes)? Prepare(ModelProto model, string work, out string? whyNot)
+    {
+        if (!OpsetAllowsQLinearConv(model, out whyNot)) return null;
+        Directory.CreateDirectory(work);
+        ReplaceWith(model, OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(model), work, OptimizationLevel.Basic));
+        return (ConvAffineFolding.Apply(model), HardSwishFusion.Apply(model));
     }
 
     /// <summary>
