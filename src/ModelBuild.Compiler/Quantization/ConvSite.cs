@@ -14,6 +14,13 @@ internal sealed record ConvSite(NodeProto Node, ConstantRef Weight, ConstantRef?
 
     public int Channels => (int)Weight.Tensor.Dims[0];
 
+    /// <summary>
+    /// A depthwise 1×1 Conv is a per-channel scale and shift (<see cref="ScalarAffineAsConv"/> writes them): one
+    /// multiply-add per value, nothing int8 could speed up, and Q/DQ around it would only add passes.
+    /// </summary>
+    private static bool PerChannelAffine(NodeProto node, TensorProto weight) =>
+        weight.Dims.Skip(1).All(d => d == 1) && node.Attribute.FirstOrDefault(a => a.Name == "group") is { } group && group.I == weight.Dims[0];
+
     public static List<ConvSite> Find(ModelProto model)
     {
         var sites = new List<ConvSite>();
@@ -26,6 +33,7 @@ internal sealed record ConvSite(NodeProto Node, ConstantRef Weight, ConstantRef?
             if (scope.ResolveConstant(node.Input[0]) is not null) continue;
             if (scope.ResolveConstant(node.Input[1]) is not { } weight || !TensorData.IsReadableFloat(weight.Tensor)
                 || weight.Tensor.Dims.Count < 3 || weight.Tensor.Dims.Any(d => d <= 0)) continue;
+            if (PerChannelAffine(node, weight.Tensor)) continue;
             ConstantRef? bias = null;
             if (node.Input.Count == 3 && node.Input[2].Length > 0)
             {

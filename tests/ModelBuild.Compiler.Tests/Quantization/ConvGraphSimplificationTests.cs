@@ -71,4 +71,47 @@ public sealed class ConvGraphSimplificationTests
         float largest = expected.Max(MathF.Abs);
         Assert.All(expected.Zip(actual), p => Assert.True(MathF.Abs(p.First - p.Second) <= 1e-5f * largest, $"{p.First} vs {p.Second}"));
     }
+
+    /// <summary>
+    /// A scalar Mul then Add before a padded depthwise Conv (PP-LCNetV3's learnable affine block), and the scalar Mul
+    /// before the padded Conv of the block above: each becomes one depthwise 1×1 Conv, and the outputs stay the same at
+    /// the border too (folding the shift into the padded Conv's bias would change the border).
+    /// </summary>
+    [Fact]
+    public void Scalar_affine_before_a_padded_conv_becomes_a_depthwise_1x1_conv_with_the_same_outputs()
+    {
+        var graph = new GraphProto { Name = "affine_before_depthwise" };
+        graph.Input.Add(TestModels.FloatValue("x", 1, 6, 8, 8));
+        graph.Output.Add(TestModels.FloatValue("y", 1, 6, 8, 8));
+        graph.Initializer.Add(Floats("s", [1], [1.75f]));
+        graph.Initializer.Add(Floats("t", [1], [-0.5f]));
+        graph.Initializer.Add(TestModels.Weight("dw", 4, 6, 1, 3, 3));
+        graph.Node.Add(Node("Mul", "lab_mul", ["s", "x"], ["scaled"]));
+        graph.Node.Add(Node("Add", "lab_add", ["scaled", "t"], ["shifted"]));
+        graph.Node.Add(Node("Conv", "depthwise", ["shifted", "dw"], ["y"], Ints("pads", 1, 1, 1, 1), Int("group", 6)));
+        ModelProto[] originals = [Model(graph, opset: 13), PaddleStyleBlock()];
+        int[] expectedReplaced = [2, 1];
+        string[][] expectedOps = [["Conv", "Conv"], ["Conv", "Conv", "HardSigmoid", "Mul", "Conv", "Mul"]];
+
+        for (int m = 0; m < originals.Length; m++)
+        {
+            ModelProto rewritten = originals[m].Clone();
+            ConvAffineFolding.Apply(rewritten);
+            int replaced = ScalarAffineAsConv.Apply(rewritten);
+            HardSwishFusion.Apply(rewritten);
+
+            Assert.Equal(expectedReplaced[m], replaced);
+            Assert.Equal(expectedOps[m], rewritten.Graph.Node.Select(n => n.OpType));
+            NodeProto affine = rewritten.Graph.Node[0];
+            Assert.Equal(rewritten.Graph.Node[1].Input[0], affine.Output[0]);
+            Assert.Equal(originals[m].Graph.Input[0].Type.TensorType.Shape.Dim[1].DimValue, affine.Attribute.Single(a => a.Name == "group").I);
+            Assert.DoesNotContain(ConvSite.Find(rewritten), site => ReferenceEquals(site.Node, affine));
+            string shape = string.Join(",", originals[m].Graph.Input[0].Type.TensorType.Shape.Dim.Select(d => d.DimValue));
+            var inputs = Ort.RandomInputs(12, ("x", [.. originals[m].Graph.Input[0].Type.TensorType.Shape.Dim.Select(d => (int)d.DimValue)]));
+            var expected = Ort.Run(originals[m], inputs).Single().Values;
+            var actual = Ort.Run(rewritten, inputs).Single().Values;
+            float largest = expected.Max(MathF.Abs);
+            Assert.All(expected.Zip(actual), p => Assert.True(MathF.Abs(p.First - p.Second) <= 1e-5f * largest, $"{shape}: {p.First} vs {p.Second}"));
+        }
+    }
 }
