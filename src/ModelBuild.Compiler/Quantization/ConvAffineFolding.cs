@@ -30,11 +30,7 @@ internal static class ConvAffineFolding
         GraphProto graph = model.Graph;
         var scope = new GraphScope(graph, null, model.IrVersion);
         var consumers = scope.Consumers();
-        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
-        foreach (NodeProto node in graph.Node)
-        {
-            foreach (string output in node.Output) producers.TryAdd(output, node);
-        }
+        var producers = scope.Producers();
 
         foreach (NodeProto conv in graph.Node)
         {

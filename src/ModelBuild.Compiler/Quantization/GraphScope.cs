@@ -171,6 +171,18 @@ internal sealed class GraphScope
         return consumers;
     }
 
+    /// <summary>Value name → the node of this graph that writes it.</summary>
+    public Dictionary<string, NodeProto> Producers()
+    {
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (NodeProto node in Graph.Node)
+        {
+            foreach (string output in node.Output) producers.TryAdd(output, node);
+        }
+
+        return producers;
+    }
+
     public bool IsGraphOutput(string name) => Graph.Output.Any(o => o.Name == name);
 
     public void AddInitializer(TensorProto tensor)
