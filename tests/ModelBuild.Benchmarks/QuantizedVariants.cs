@@ -16,8 +16,8 @@ internal static class QuantizedVariants
         new("int8", "MatMul/Gemm weights int8 per output column, full range [-127, 127], as com.microsoft DynamicQuantizeMatMul (activations quantized at run time; the arm64/mobile form); every int8 form also stores embedding tables as fp16",
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Full))),
         // What cpu/x64 ship: 7-bit weights avoid u8×s8 saturation on AVX2 without VNNI and keep VNNI's s8 kernels.
-        new("int8-reduced", "as int8, weights in the reduced range [-63, 63] (the cpu/x64 form: no u8×s8 saturation on AVX2 without VNNI); for a conv net, what cpu/x64 int8 builds ship without SampleInputs (Convs fp32)",
-            Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced))),
+        new("int8-reduced", "as int8, weights in the reduced range [-63, 63] (the cpu/x64 form: no u8×s8 saturation on AVX2 without VNNI); for a conv net, what cpu/x64 int8 builds ship without SampleInputs (Convs fp32, with the exact float rewrites around them)",
+            Wrap(ReducedWithFloatRewrites)),
         // The earlier cpu/x64 form: uint8 weights with per-column zero points (u8×u8 kernels: no saturation, no VNNI).
         new("int8-unsigned", "as int8, weights uint8 with a zero point per output column (u8×u8 kernels)",
             Wrap(model => Int8DynamicQuantizer.Apply(model, Int8WeightRange.Unsigned))),
@@ -45,6 +45,23 @@ internal static class QuantizedVariants
             QuantizationResult matMuls = Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced);
             return matMuls.Plus(StaticInt8ConvQuantizer.Apply(model, original, samples, minCosine: 0.99, qmax: 63, Path.Combine(work, "search"),
                 ModelBuild.Compiler.Budgets.VerificationBudget.Default));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>The x64 int8 pipeline of QuantizePass without SampleInputs: dynamic MatMuls, Convs fp32 with the exact float rewrites around them.</summary>
+    private static QuantizationResult ReducedWithFloatRewrites(ModelProto model)
+    {
+        QuantizationResult matMuls = Int8DynamicQuantizer.Apply(model, Int8WeightRange.Reduced);
+        if (ConvSite.Find(model).Count == 0) return matMuls;
+        string work = Directory.CreateTempSubdirectory("modelbuild-bench-rewrites-").FullName;
+        try
+        {
+            string note = ConvFloatRewrites.Apply(model, work).Note;
+            return note.Length == 0 ? matMuls : matMuls.Plus(new QuantizationResult(0, 0, [$"Conv: kept fp32{note}"]));
         }
         finally
         {

@@ -126,14 +126,16 @@ internal sealed class QuantizePass : IModelPass
                 whyNot = $"no calibration inputs: {e.Message}";
             }
         }
+        string work = Path.Combine(context.WorkDirectory, "conv-int8", variant.Plan.Target.Name());
         if (samples is null)
         {
+            // The exact float rewrites around the Convs need no calibration (a large model is not held in memory).
+            string rewritten = context.IsLarge ? "" : ConvFloatRewrites.Apply(model, work).Note;
             var kept = new KeptLog();
-            for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({whyNot})");
+            for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({whyNot}{rewritten})");
             return matMuls.Plus(kept.Result(0));
         }
         double minCosine = context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine;
-        string work = Path.Combine(context.WorkDirectory, "conv-int8", variant.Plan.Target.Name());
         byte[] before = OnnxModelWriter.Serialize(model);
         try
         {
@@ -144,10 +146,7 @@ internal sealed class QuantizePass : IModelPass
         {
             // Generated calibration inputs the model does not run on (an audio front-end shorter than its window): the
             // Convs stay fp32 as they were; verification searches larger inputs on its own and reports what it finds.
-            ModelProto restored = ModelProto.Parser.ParseFrom(before);
-            model.Graph = restored.Graph;
-            model.OpsetImport.Clear();
-            model.OpsetImport.Add(restored.OpsetImport);
+            model.ReplaceWith(ModelProto.Parser.ParseFrom(before));
             var kept = new KeptLog();
             for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 (the calibration inputs do not run the model; give SampleInputs or SampleShapes: {e.Message})");
             return matMuls.Plus(kept.Result(0));

@@ -41,7 +41,7 @@ internal static class StaticInt8ConvQuantizer
     {
         int convs = ConvSite.Find(model).Count;
         if (convs == 0) return new QuantizationResult(0, 0, []);
-        if (Prepare(model, work, out string? whyNot) is not var (folded, affines, hardSwishes))
+        if (Prepare(model, work, out string? whyNot) is not { } rewrites)
         {
             var kept = new KeptLog();
             for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({whyNot})");
@@ -115,7 +115,7 @@ internal static class StaticInt8ConvQuantizer
         {
             for (int i = 0; i < eligible.Count; i++)
             {
-                log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(all.Cosine)} with all int8{Simplified(folded, affines, hardSwishes)})");
+                log.Counted($"Conv: {{n}} {{nodes}} kept fp32 (static int8 missed cosine {F(target)} whatever Convs were excluded: {F(all.Cosine)} with all int8{rewrites.Note})");
             }
 
             return log.Result(0);
@@ -152,16 +152,16 @@ internal static class StaticInt8ConvQuantizer
             var slow = new KeptLog();
             for (int i = 0; i < sites.Count; i++) slow.Counted(
                 $"Conv: {{n}} {{nodes}} kept fp32 (static int8 not faster on this machine: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x, " +
-                $"{Ms(candidateMs)} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Cosine)}{Simplified(folded, affines, hardSwishes)})");
+                $"{Ms(candidateMs)} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Cosine)}{rewrites.Note})");
             return new QuantizationResult(0, slow.Kept, slow.Result(0).KeptReasons);
         }
 
-        ReplaceWith(model, best.Bytes);
+        model.ReplaceWith(ModelProto.Parser.ParseFrom(best.Bytes));
         var result = log.Result(quantized);
         return result with
         {
             KeptReasons = [$"Conv: {quantized.ToString(CultureInfo.InvariantCulture)} of {sites.Count.ToString(CultureInfo.InvariantCulture)} int8 (static QDQ, {methodName} ranges from {samples.Count.ToString(CultureInfo.InvariantCulture)} samples, " +
-                $"per-channel weights: cosine {F(best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs)} vs {Ms(baselineMs)}{Simplified(folded, affines, hardSwishes)})", .. between, .. result.KeptReasons],
+                $"per-channel weights: cosine {F(best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs)} vs {Ms(baselineMs)}{rewrites.Note})", .. between, .. result.KeptReasons],
         };
     }
 
@@ -170,14 +170,8 @@ internal static class StaticInt8ConvQuantizer
     /// then BatchNormalization, Mul and Add after a Conv folded into its weights at ONNX Runtime's basic level (a
     /// dequantized weight would block those fusions) and the float ops between Convs thinned out.
     /// </summary>
-    internal static (int Folded, int Affines, int HardSwishes)? Prepare(ModelProto model, string work, out string? whyNot)
-    {
-        if (!OpsetAllowsQLinearConv(model, out whyNot)) return null;
-        Directory.CreateDirectory(work);
-        ReplaceWith(model, OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(model), work, OptimizationLevel.Basic));
-        int folded = ConvAffineFolding.Apply(model);
-        return (folded, ScalarAffineAsConv.Apply(model), HardSwishFusion.Apply(model));
-    }
+    internal static ConvFloatRewrites? Prepare(ModelProto model, string work, out string? whyNot) =>
+        OpsetAllowsQLinearConv(model, out whyNot) ? ConvFloatRewrites.Apply(model, work) : null;
 
     /// <summary>
     /// ONNX Runtime fuses QDQ Convs into QLinearConv, an opset-10 operator. An opset-9 model is raised to 10 when none of
@@ -225,24 +219,9 @@ internal static class StaticInt8ConvQuantizer
     private static IEnumerable<NodeProto> AllNodes(GraphProto graph) =>
         graph.Node.SelectMany(n => new[] { n }.Concat(GraphScope.Subgraphs(n).SelectMany(AllNodes)));
 
-    /// <summary>What the float rewrites did; they stay in the variant whatever becomes of the Convs.</summary>
-    private static string Simplified(int folded, int affines, int hardSwishes) => folded + affines + hardSwishes == 0 ? "" :
-        $"; {folded.ToString(CultureInfo.InvariantCulture)} Mul/Add folded into Convs, " +
-        (affines == 0 ? "" : $"{affines.ToString(CultureInfo.InvariantCulture)} before padded Convs as depthwise 1×1 Convs, ") +
-        $"{hardSwishes.ToString(CultureInfo.InvariantCulture)} hard-swishes as HardSigmoid · x";
-
     private static string F(double cosine) => cosine.ToString("0.00000", CultureInfo.InvariantCulture);
 
     private static string Ms(double ms) => ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
-
-    private static void ReplaceWith(ModelProto model, byte[] bytes)
-    {
-        ModelProto parsed = ModelProto.Parser.ParseFrom(bytes);
-        model.Graph = parsed.Graph;
-        model.IrVersion = parsed.IrVersion;
-        model.OpsetImport.Clear();
-        model.OpsetImport.Add(parsed.OpsetImport);
-    }
 
     /// <summary>
     /// Which Convs to give up first: those whose int8 form alone loses most. Not the first and last by position: on

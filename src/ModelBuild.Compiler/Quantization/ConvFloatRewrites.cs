@@ -1,0 +1,30 @@
+using System.Globalization;
+using ModelBuild.Compiler.Ort;
+using ModelBuild.Onnx;
+using ModelBuild.Onnx.Protos;
+
+namespace ModelBuild.Compiler.Quantization;
+
+/// <summary>
+/// The exact float rewrites around Convs that every int8 CPU variant of a conv net gets, with or without static int8
+/// Convs: ONNX Runtime's basic level (BatchNormalization and the like folded into Convs), then the affine Mul/Add it
+/// leaves (<see cref="ConvAffineFolding"/>, <see cref="ScalarAffineAsConv"/>) and hard-swish spelled with four ops
+/// (<see cref="HardSwishFusion"/>). On PP-OCRv4 rec they alone take x64 int8 from 0.98x to about 0.72x fp32.
+/// </summary>
+internal sealed record ConvFloatRewrites(int Folded, int Affines, int HardSwishes)
+{
+    /// <summary>Rewrites <paramref name="model"/> in place; <paramref name="work"/> is where ONNX Runtime may write.</summary>
+    public static ConvFloatRewrites Apply(ModelProto model, string work)
+    {
+        Directory.CreateDirectory(work);
+        model.ReplaceWith(ModelProto.Parser.ParseFrom(OrtGraphOptimizer.Optimize(OnnxModelWriter.Serialize(model), work, OptimizationLevel.Basic)));
+        int folded = ConvAffineFolding.Apply(model);
+        return new ConvFloatRewrites(folded, ScalarAffineAsConv.Apply(model), HardSwishFusion.Apply(model));
+    }
+
+    /// <summary>"; 80 Mul/Add folded into Convs, …" for a note, or empty when nothing changed.</summary>
+    public string Note => Folded + Affines + HardSwishes == 0 ? "" :
+        $"; {Folded.ToString(CultureInfo.InvariantCulture)} Mul/Add folded into Convs, " +
+        (Affines == 0 ? "" : $"{Affines.ToString(CultureInfo.InvariantCulture)} before padded Convs as depthwise 1×1 Convs, ") +
+        $"{HardSwishes.ToString(CultureInfo.InvariantCulture)} hard-swishes as HardSigmoid · x";
+}
