@@ -223,7 +223,7 @@ internal static class PerformanceReport
         md.AppendLine("## Conv nets: what x64 int8 ships");
         md.AppendLine();
         md.AppendLine(Inv($"`modelbuild compile --quantize {GoalQuantize} --targets x64 --sample-inputs <dir>` ships the `int8-reduced` MatMuls plus the Convs its own search keeps static int8: accurate (cosine halfway from MinCosine to 1) and faster than its fp32 Convs timed side by side on this machine; the others stay fp32, and the report says why with the numbers. ") +
-                          "Without SampleInputs every Conv stays fp32 (the `int8-reduced` variant). The searches of the build and of the benchmark's `int8-static-conv` variant run separately and time on a shared machine, so their choices can differ. " +
+                          "Without SampleInputs every Conv stays fp32, with the exact float rewrites around them (the `int8-reduced` variant). The searches of the build and of the benchmark's `int8-static-conv` variant run separately and time on a shared machine, so their choices can differ. " +
                           Inv($"Goal (issue #12): ≤ {ConvLatencyGoal:F2}x fp32 latency at cosine ≥ {ConvCosineGoal} on a CPU with VNNI{(vnni ? "" : "; this CPU has none, so the goal column is for reference only")}. ") + Caption(machine));
         md.AppendLine();
         md.AppendLine("| model | Convs in the shipped x64 int8 variant (the build's report) | build: latency vs fp32, cosine | benchmark `int8-static-conv`: latency vs fp32, cosine, size vs fp32 | benchmark `int8-reduced` (no SampleInputs): latency vs fp32 | goal |");
