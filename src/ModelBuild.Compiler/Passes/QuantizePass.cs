@@ -129,8 +129,10 @@ internal sealed class QuantizePass : IModelPass
         string work = Path.Combine(context.WorkDirectory, "conv-int8", variant.Plan.Target.Name());
         if (samples is null)
         {
-            // The exact float rewrites around the Convs need no calibration (a large model is not held in memory).
-            string rewritten = context.IsLarge ? "" : ConvFloatRewrites.Apply(model, work).Note;
+            // The exact float rewrites around the Convs need no calibration (a large model is not held in memory). Only
+            // for the x64/cpu form, where they were measured (ONNX Runtime's blocked layout is x64's): the mobile form
+            // keeps the ops as exported, which NNAPI and Core ML take, instead of HardSigmoid.
+            string rewritten = context.IsLarge || range != Int8WeightRange.Reduced ? "" : ConvFloatRewrites.Apply(model, work).Note;
             var kept = new KeptLog();
             for (int i = 0; i < convs; i++) kept.Counted($"Conv: {{n}} {{nodes}} kept fp32 ({whyNot}{rewritten})");
             return matMuls.Plus(kept.Result(0));
