@@ -36,12 +36,7 @@ internal static class ConvAffineFolding
         {
             if (conv.OpType != "Conv" || !GraphScope.IsDefaultDomain(conv) || conv.Input.Count is not (2 or 3) || conv.Output.Count != 1 || !Unpadded(conv)) continue;
             string input = conv.Input[0];
-            if (scope.IsGraphOutput(input) || !producers.TryGetValue(input, out NodeProto? affine) || consumers[input].Count != 1) continue;
-            if (affine.OpType is not ("Mul" or "Add") || !GraphScope.IsDefaultDomain(affine) || affine.Input.Count != 2 || affine.Output.Count != 1) continue;
-            int constantAt = scope.ResolveConstant(affine.Input[1]) is not null ? 1 : scope.ResolveConstant(affine.Input[0]) is not null ? 0 : -1;
-            if (constantAt < 0 || scope.ResolveConstant(affine.Input[1 - constantAt]) is not null) continue;
-            ConstantRef constant = scope.ResolveConstant(affine.Input[constantAt])!;
-            if (!TensorData.IsReadableFloat(constant.Tensor) || constant.Tensor.Dims.Count > 4 || TensorData.ReadFloats(constant.Tensor) is not [float value]) continue;
+            if (ScalarAffineAsConv.ScalarAffine(scope, producers, consumers, input) is not var (affine, value, data)) continue;
             if (scope.ResolveConstant(conv.Input[1]) is not { } weight || !TensorData.IsReadableFloat(weight.Tensor) || weight.Tensor.Dims.Count < 3) continue;
             int channels = (int)weight.Tensor.Dims[0];
             ConstantRef? bias = conv.Input.Count == 3 && conv.Input[2].Length > 0 ? scope.ResolveConstant(conv.Input[2]) : null;
@@ -65,10 +60,10 @@ internal static class ConvAffineFolding
             }
 
             Replace(model, scope, conv, weight, bias, w, b, channels);
-            conv.Input[0] = affine.Input[1 - constantAt];
+            conv.Input[0] = data;
             graph.Node.Remove(affine);
             scope.RemoveValueInfo(input);
-            scope.RemoveIfUnused(constant.Name);
+            foreach (string operand in affine.Input.Where(i => i != data)) scope.RemoveIfUnused(operand);
             return true;
         }
 

@@ -40,7 +40,7 @@ internal static class ScalarAffineAsConv
             // Walk back over at most one Mul and one Add, each read only by the next.
             var chain = new List<(NodeProto Node, float Value)>();
             string input = conv.Input[0];
-            while (chain.Count < 2 && Affine(scope, producers, consumers, input) is var (node, value, data) && chain.All(c => c.Node.OpType != node.OpType))
+            while (chain.Count < 2 && ScalarAffine(scope, producers, consumers, input) is var (node, value, data) && chain.All(c => c.Node.OpType != node.OpType))
             {
                 chain.Insert(0, (node, value));
                 input = data;
@@ -68,8 +68,11 @@ internal static class ScalarAffineAsConv
         return 0;
     }
 
-    /// <summary>A Mul or Add of <paramref name="output"/>'s producer by a finite one-element float constant, read only by one node.</summary>
-    private static (NodeProto Node, float Value, string Data)? Affine(GraphScope scope, Dictionary<string, NodeProto> producers,
+    /// <summary>
+    /// <paramref name="output"/>'s producer when it is a Mul or Add by a finite one-element float constant of rank 0 or
+    /// 1 (so it cannot raise the data's rank) and only one node reads it: the node, the constant and the data input.
+    /// </summary>
+    internal static (NodeProto Node, float Value, string Data)? ScalarAffine(GraphScope scope, Dictionary<string, NodeProto> producers,
         Dictionary<string, List<NodeProto>> consumers, string output)
     {
         if (scope.IsGraphOutput(output) || !consumers.TryGetValue(output, out var readers) || readers.Count != 1) return null;
