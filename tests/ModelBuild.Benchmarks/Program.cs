@@ -1,3 +1,4 @@
+using System.Text.Json;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using ModelBuild.Benchmarks;
@@ -5,6 +6,7 @@ using ModelBuild.Onnx;
 using ModelZoo.Published;
 
 // ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small] [--round-robin rounds] [--only variant,...]
+//                       [--time-only rounds timings.json]
 //   writes the zoo's full-size models, fetches the published PP-OCRv4 rec and det (cached outside the repository),
 //   makes every variant of each, runs the compiler (modelbuild compile) for each of CompilerRuns.All (the conv nets
 //   with SampleInputs written here), runs the BenchmarkDotNet latency benchmarks, checks accuracy, and writes a
@@ -13,12 +15,14 @@ using ModelZoo.Published;
 //   (BenchModels.All). Both only check the harness (--report is then ignored).
 //   --round-robin: only the side-by-side latency of every variant (RoundRobinTimer), with size, cosine and the CPU's
 //   ISA flags, printed to stdout; a few minutes (tests/ModelBuild.Benchmarks/run-quant-check.sh). --only: those
-//   variants (and fp32).
+//   variants (and fp32); then the same files with AVX2 kernels where Avx2Kernels can. --time-only: only time the variant
+//   files already in <work>/models side by side, to a JSON file (the child Avx2Kernels starts under its CPUID mask).
 string work = Path.GetFullPath(Path.Combine("artifacts", "bench"));
 string? reportPath = null;
 bool quick = false, small = false;
 int roundRobin = 0;
 string[]? only = null;
+(int Rounds, string Output)? timeOnly = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -28,9 +32,12 @@ for (int i = 0; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--small": small = true; break;
         case "--only" when i + 1 < args.Length: only = args[++i].Split(','); break;
+        case "--time-only" when i + 2 < args.Length:
+            timeOnly = (int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture), Path.GetFullPath(args[++i]));
+            break;
         case "--round-robin" when i + 1 < args.Length: roundRobin = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine("usage: ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small] [--round-robin rounds] [--only variant,...]");
+            Console.Error.WriteLine("usage: ModelBuild.Benchmarks [--report file.md] [--work folder] [--quick] [--small] [--round-robin rounds] [--only variant,...] [--time-only rounds timings.json]");
             return 2;
     }
 }
@@ -41,11 +48,19 @@ Environment.SetEnvironmentVariable(BenchModels.SmallVariable, small ? "1" : "0")
 string models = Path.Combine(work, "models");
 Environment.SetEnvironmentVariable(BenchModels.FolderVariable, models);
 string zoo = Path.Combine(work, "zoo");
+if (timeOnly is { } timing)
+{
+    Avx2Kernels.TimeVariantFiles(timing.Rounds, timing.Output);
+    return 0;
+}
+
 
 Console.WriteLine($"== models ({zoo}; published: {PublishedModels.CacheFolder})");
 var sources = BenchModels.All.ToDictionary(m => m.Name, m => m.Source(zoo));
 
 Console.WriteLine($"== variants ({models})");
+// Only this run's variants: the AVX2 pass times every file in the folder.
+if (Directory.Exists(models)) Directory.Delete(models, recursive: true);
 Directory.CreateDirectory(models);
 var rewrites = new Dictionary<(string Model, string Variant), string>();
 foreach (BenchModel model in BenchModels.All)
@@ -64,6 +79,13 @@ if (roundRobin > 0)
 {
     Console.WriteLine(SideBySide.Render(MachineInfo.Collect(), BenchModels.All,
         [.. Variants.All.Where(v => only is null || v == Variants.Fp32 || only.Contains(v.Name))], rewrites, roundRobin));
+    if (Avx2Kernels.WhyUnavailable() is { } whyNot)
+    {
+        Console.WriteLine($"AVX2 kernels not timed: {whyNot}.");
+        return 0;
+    }
+
+    Console.WriteLine(SideBySide.RenderAvx2(Avx2Kernels.Measure(work, roundRobin)));
     return 0;
 }
 
@@ -113,6 +135,26 @@ foreach (BenchModel model in BenchModels.All)
     }
 }
 
+Console.WriteLine($"== side by side with AVX2 kernels ({rounds} rounds)");
+(Avx2Kernels.Result? Result, string? WhyNot) avx2 = (null, Avx2Kernels.WhyUnavailable());
+if (avx2.WhyNot is null)
+{
+    try
+    {
+        avx2.Result = Avx2Kernels.Measure(work, rounds);
+    }
+    catch (Exception e) when (e is InvalidOperationException or IOException or JsonException)
+    {
+        Console.Error.WriteLine($"error: AVX2 kernels: {e.Message}");
+        avx2.WhyNot = $"the run failed ({e.Message})";
+        failed = true;
+    }
+}
+else
+{
+    Console.WriteLine($"skipped: {avx2.WhyNot}");
+}
+
 var results = new List<BenchResult>();
 foreach (BenchModel model in BenchModels.All)
 {
@@ -134,7 +176,7 @@ foreach (BenchModel model in BenchModels.All)
 }
 
 string markdown = PerformanceReport.Render(MachineInfo.Collect(), DateTimeOffset.UtcNow, BenchConfig.Describe(quick), results, compiles, allocations,
-    Variants.All.ToDictionary(v => v.Name, v => v.Description), small, (loadAtStart, MachineInfo.LoadAverage()), rounds);
+    Variants.All.ToDictionary(v => v.Name, v => v.Description), small, (loadAtStart, MachineInfo.LoadAverage()), rounds, avx2);
 Console.WriteLine();
 Console.WriteLine(markdown);
 File.WriteAllText(Path.Combine(work, "performance.md"), markdown);

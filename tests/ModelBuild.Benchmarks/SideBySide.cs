@@ -30,4 +30,20 @@ internal static class SideBySide
 
         return text.ToString();
     }
+
+    /// <summary>The same files timed with AVX2 kernels (<see cref="Avx2Kernels"/>).</summary>
+    public static string RenderAvx2(Avx2Kernels.Result avx2)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"The same files with AVX2 kernels: AVX-512, VNNI and AMX hidden from CPUID (tests/ModelBuild.Benchmarks/CpuKinds/cpuid-mask.c); ISA seen: {avx2.Features}.");
+        text.AppendLine();
+        text.AppendLine("| model | variant | latency (ms) | vs fp32 | ISA |");
+        text.AppendLine("|---|---|--:|--:|---|");
+        foreach (Avx2Kernels.Timing t in avx2.Timings)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {t.Model} | {t.Variant} | {t.MedianMilliseconds:F1} | {t.RatioToBaseline:F2}x | {avx2.Features} |");
+        }
+
+        return text.ToString();
+    }
 }
