@@ -9,7 +9,8 @@ namespace ModelBuild.Compiler.Quantization;
 /// The exact float rewrites around Convs that every int8 CPU variant of a conv net gets, with or without static int8
 /// Convs: ONNX Runtime's basic level (BatchNormalization and the like folded into Convs), then the affine Mul/Add it
 /// leaves (<see cref="ConvAffineFolding"/>, <see cref="ScalarAffineAsConv"/>) and hard-swish spelled with four ops
-/// (<see cref="HardSwishFusion"/>). On PP-OCRv4 rec they alone take x64 int8 from 0.98x to about 0.72x fp32.
+/// (<see cref="HardSwishFusion"/>). On PP-OCRv4 rec they alone take x64 int8 from 0.98x to about 0.72x fp32. fp32
+/// cpu/x64 variants get them too (<see cref="Passes.QuantizePass"/>).
 /// </summary>
 internal sealed record ConvFloatRewrites(int Folded, int Affines, int HardSwishes)
 {
@@ -23,8 +24,13 @@ internal sealed record ConvFloatRewrites(int Folded, int Affines, int HardSwishe
     }
 
     /// <summary>"; 80 Mul/Add folded into Convs, …" for a note, or empty when nothing changed.</summary>
-    public string Note => Folded + Affines + HardSwishes == 0 ? "" :
-        $"; {Folded.ToString(CultureInfo.InvariantCulture)} Mul/Add folded into Convs, " +
+    public string Note => Changed ? "; " + Counts : "";
+
+    public bool Changed => Folded + Affines + HardSwishes > 0;
+
+    /// <summary>"80 Mul/Add folded into Convs, 26 before padded Convs as depthwise 1×1 Convs, 28 hard-swishes as HardSigmoid · x".</summary>
+    public string Counts =>
+        $"{Folded.ToString(CultureInfo.InvariantCulture)} Mul/Add folded into Convs, " +
         (Affines == 0 ? "" : $"{Affines.ToString(CultureInfo.InvariantCulture)} before padded Convs as depthwise 1×1 Convs, ") +
         $"{HardSwishes.ToString(CultureInfo.InvariantCulture)} hard-swishes as HardSigmoid · x";
 }

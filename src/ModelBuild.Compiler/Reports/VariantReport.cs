@@ -3,7 +3,8 @@ namespace ModelBuild.Compiler.Reports;
 /// <summary>
 /// What the report says about one variant. Stored in the compile cache with the asset, so a cache hit reports what
 /// the compilation that made the asset measured. MobileProviders (mobile variants only): the nodes NNAPI and Core ML
-/// take according to ONNX Runtime's operator tables; MobileShapes, their input shapes.
+/// take according to ONNX Runtime's operator tables; MobileShapes, their input shapes. FloatRewrites (fp32 cpu/x64
+/// variants of conv nets): the exact float rewrites around Convs the asset got, as counts.
 /// </summary>
 internal sealed record VariantReport(
     string Target,
@@ -26,7 +27,8 @@ internal sealed record VariantReport(
     string OnnxRuntimeVersion,
     string CompilerVersion,
     IReadOnlyList<Ort.ProviderSupportReport>? MobileProviders = null,
-    MobileShapesReport? MobileShapes = null);
+    MobileShapesReport? MobileShapes = null,
+    string? FloatRewrites = null);
 
 /// <summary>
 /// A mobile variant's input shapes: Fixed, the shapes MobileShapes gave (by input name); Dynamic, the inputs that keep an

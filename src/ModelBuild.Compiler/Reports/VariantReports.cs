@@ -49,7 +49,8 @@ internal static class VariantReports
             OnnxRuntimeVersion: ToolVersions.OnnxRuntime,
             CompilerVersion: ToolVersions.Compiler,
             MobileProviders: variant.ProviderSupport,
-            MobileShapes: variant.MobileShapes);
+            MobileShapes: variant.MobileShapes,
+            FloatRewrites: variant.FloatRewrites);
     }
 
     /// <summary>Cosines are reported to 7 decimals: enough for the 0.99999 threshold, stable across runs.</summary>

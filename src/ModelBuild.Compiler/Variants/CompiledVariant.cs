@@ -50,6 +50,9 @@ internal sealed class CompiledVariant(VariantPlan plan, string fileName, string 
 
     public QuantizationResult? Quantization { get; set; }
 
+    /// <summary>fp32 cpu/x64 variants of conv nets: the exact float rewrites applied, as counts (set by the quantize pass).</summary>
+    public string? FloatRewrites { get; set; }
+
     public VerificationResult? Verification { get; set; }
 
     /// <summary>Why the variant was not verified (Verify="off", an input ONNX Runtime cannot be fed, …).</summary>
