@@ -35,4 +35,25 @@ public sealed class PaddleOcrFp32RewriteTests(ITestOutputHelper output)
         Assert.Equal(13, cpuGraph.Node.Count(n => n.OpType == "Conv" && n.Name.EndsWith("_affine", StringComparison.Ordinal)));
         Assert.DoesNotContain(arm64Graph.Node, n => n.Name.EndsWith("_affine", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// The detector on generated (noise) inputs magnifies the rewrites' rounding to cosine 0.99984, under the fp32 bar:
+    /// the build keeps the original graph, says why, and does not fail (it did, with MB5010, before the check).
+    /// </summary>
+    [Fact]
+    public void PaddleOcr_det_fp32_cpu_variant_keeps_the_original_graph_where_the_rewrites_cost_accuracy()
+    {
+        using var temp = new TempFolder();
+        var job = Jobs.For(PublishedModels.PaddleOcr.File("ch_PP-OCRv4_det_infer.onnx"), temp.Path) with { Targets = "cpu" };
+
+        var (ok, lines) = Jobs.Run(job);
+
+        Assert.True(ok, string.Join("\n", lines));
+        JsonNode cpu = JsonNode.Parse(File.ReadAllBytes(job.ReportFile!))!["variants"]![0]!["variant"]!;
+        output.WriteLine((string)cpu["floatRewrites"]!);
+        Assert.Matches(@"^not applied \(76 Mul/Add folded into Convs, .*\): cosine 0\.\d{5} on the verification inputs, below 0\.999995$", (string)cpu["floatRewrites"]!);
+        Assert.All(cpu["verification"]!["outputs"]!.AsArray(), o => Assert.True((double)o!["cosine"]! >= 0.99999, $"cosine {o["cosine"]}"));
+        string asset = Directory.GetFiles(Path.Combine(temp.Path, "Net"), "*.onnx", SearchOption.AllDirectories).Single();
+        Assert.DoesNotContain(ModelBuild.Onnx.OnnxModelReader.ReadFile(asset).Graph.Node, n => n.Name.EndsWith("_affine", StringComparison.Ordinal));
+    }
 }
