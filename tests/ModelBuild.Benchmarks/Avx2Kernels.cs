@@ -24,7 +24,7 @@ internal static class Avx2Kernels
     public static string? WhyUnavailable()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return "not a Linux x64 machine";
-        string[] features = MachineInfo.CpuFeaturesSeen().Split(' ');
+        string[] features = ModelBuild.Compiler.Ort.CpuFeatures.Seen().Split(' ');
         if (!features.Contains("avx2")) return "this CPU has no AVX2";
         if (!Hidden.Any(features.Contains)) return "this CPU has no AVX-512, VNNI or AMX: the tables above are AVX2 kernels already";
         string flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
@@ -64,7 +64,7 @@ internal static class Avx2Kernels
             timings.AddRange(RoundRobinTimer.Measure(model, files, rounds).Select(t => new Timing(model.Name, t.Variant, t.MedianMilliseconds, t.RatioToBaseline)));
         }
 
-        File.WriteAllText(output, JsonSerializer.Serialize(new Result(MachineInfo.CpuFeaturesSeen(), timings)));
+        File.WriteAllText(output, JsonSerializer.Serialize(new Result(ModelBuild.Compiler.Ort.CpuFeatures.Seen(), timings)));
     }
 
     private static void Run(string program, IEnumerable<string> arguments, string? preload)

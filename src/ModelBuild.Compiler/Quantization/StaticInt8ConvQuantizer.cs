@@ -151,7 +151,7 @@ internal static class StaticInt8ConvQuantizer
         {
             var slow = new KeptLog();
             for (int i = 0; i < sites.Count; i++) slow.Counted(
-                $"Conv: {{n}} {{nodes}} kept fp32 (static int8 not faster on this machine: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x, " +
+                $"Conv: {{n}} {{nodes}} kept fp32 (static int8 not faster on this machine ({CpuFeatures.Seen()}): {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x, " +
                 $"{Ms(candidateMs)} vs {Ms(baselineMs)} with fp32 Convs, cosine {F(best.Cosine)}{rewrites.Note})");
             return new QuantizationResult(0, slow.Kept, slow.Result(0).KeptReasons);
         }

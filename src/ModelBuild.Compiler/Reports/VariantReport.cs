@@ -41,7 +41,8 @@ internal sealed record MobileShapesReport(IReadOnlyDictionary<string, long[]> Fi
 /// an input type samples cannot be made for, …); SampleSource is "generated (seed 0)" or the SampleInputs folder's
 /// name; latencies are medians with one intra-op thread and spinning off. Method says when accuracy was measured on
 /// a twin of the asset rather than the asset itself (full-range int8: see ExactInt8Twin). NotCompared lists outputs
-/// left out of the comparison with why ("y: random (depends on Bernoulli)").
+/// left out of the comparison with why ("y: random (depends on Bernoulli)"). CpuFeatures: the build machine's, which
+/// the latencies are of (<see cref="Ort.CpuFeatures"/>: int8 kernels differ with VNNI and AMX).
 /// </summary>
 internal sealed record VerificationReport(
     string? SkippedReason,
@@ -53,7 +54,8 @@ internal sealed record VerificationReport(
     double? LatencyRatio,
     int LatencyRuns,
     string? Method = null,
-    IReadOnlyList<string>? NotCompared = null);
+    IReadOnlyList<string>? NotCompared = null,
+    string? CpuFeatures = null);
 
 /// <summary>One output's agreement; Top1Agreement is the share of samples whose arg-max agrees (class-score outputs only).</summary>
 internal sealed record OutputReport(string Name, double Cosine, double MaxAbsError, double? Top1Agreement);

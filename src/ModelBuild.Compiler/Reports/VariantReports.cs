@@ -27,7 +27,8 @@ internal static class VariantReports
             LatencyRatio: ratio,
             LatencyRuns: result is null ? 0 : Passes.VerifyPass.LatencyRuns,
             Method: variant.VerificationMethod,
-            NotCompared: variant.NotCompared is { Count: > 0 } skipped ? [.. skipped.Select(n => $"{n.Key}: {n.Value}")] : null);
+            NotCompared: variant.NotCompared is { Count: > 0 } skipped ? [.. skipped.Select(n => $"{n.Key}: {n.Value}")] : null,
+            CpuFeatures: result is null ? null : Ort.CpuFeatures.Seen());
         return new VariantReport(
             Target: plan.Target.Name(),
             Quantize: plan.Requested.Name(),
