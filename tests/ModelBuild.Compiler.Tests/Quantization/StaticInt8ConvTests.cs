@@ -100,4 +100,20 @@ public sealed class StaticInt8ConvTests(ITestOutputHelper output)
             Assert.DoesNotContain(variant.Graph.Node, n => n.OpType == "QuantizeLinear");
         }
     }
+
+    /// <summary>
+    /// The x64 form built on an x64 CPU without VNNI or AMX keeps int8 Convs when they are not slower there (CPUs with
+    /// them run the file faster); with VNNI or AMX, and for the full-range (arm64/mobile) form, they must be faster.
+    /// </summary>
+    [Theory]
+    [InlineData("avx2 fma f16c", 63, StaticInt8ConvQuantizer.MaxLatencyRatioWithoutVnni)]
+    [InlineData("avx2 fma f16c avx512f", 63, StaticInt8ConvQuantizer.MaxLatencyRatioWithoutVnni)]
+    [InlineData("avx2 fma f16c avx512f avx512_vnni avx512_bf16", 63, StaticInt8ConvQuantizer.MaxLatencyRatio)]
+    [InlineData("avx2 fma f16c avx_vnni", 63, StaticInt8ConvQuantizer.MaxLatencyRatio)]
+    [InlineData("avx2 fma f16c avx512f amx_int8", 63, StaticInt8ConvQuantizer.MaxLatencyRatio)]
+    [InlineData("avx2 fma f16c", 127, StaticInt8ConvQuantizer.MaxLatencyRatio)]
+    [InlineData("asimd asimddp", 127, StaticInt8ConvQuantizer.MaxLatencyRatio)]
+    [InlineData("", 63, StaticInt8ConvQuantizer.MaxLatencyRatio)]
+    public void The_latency_bar_depends_on_the_build_machines_int8_kernels(string features, int qmax, double bar) =>
+        Assert.Equal(bar, StaticInt8ConvQuantizer.LatencyBar(features, qmax));
 }
