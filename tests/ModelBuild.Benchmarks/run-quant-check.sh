@@ -4,7 +4,8 @@
 # (testassets/ModelZoo/Published; folder $MODELBUILD_PUBLISHED_MODELS or ~/.cache/modelbuild/published).
 # The zoo transformer and conv net and PP-OCRv4 rec and det, fp32 and each int8 form, timed round-robin (1 thread,
 # spinning off); the int8-static-conv rows carry the static int8 Conv decision made on this machine, calibrated on
-# text-like images (tests/ModelBuild.Benchmarks/TextImages.cs).
+# text-like images (testassets/ModelZoo/Published/TextImages.cs). On a CPU with AVX-512, VNNI or AMX, Linux CPUID faulting
+# and a C compiler, the same files are then timed with AVX2 kernels (tests/ModelBuild.Benchmarks/Avx2Kernels.cs).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
