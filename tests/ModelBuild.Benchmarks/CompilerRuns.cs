@@ -29,6 +29,9 @@ internal static class CompilerRuns
         new("int8", "x64", "int8-static-conv", "conv-net", SampleInputs: true),
         new("int8", "x64", "int8-static-conv", "ppocr-v4-rec", SampleInputs: true),
         new("int8", "x64", "int8-static-conv", "ppocr-v4-det", SampleInputs: true),
+        // The default build of the conv nets: fp32 with the exact float rewrites where verification shows no loss.
+        new("none", "cpu", "fp32", "ppocr-v4-rec"),
+        new("none", "cpu", "fp32", "ppocr-v4-det"),
     ];
 
     /// <summary>How often the child's peak memory is read while it runs.</summary>

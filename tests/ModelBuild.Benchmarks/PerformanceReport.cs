@@ -126,12 +126,12 @@ internal static class PerformanceReport
         md.AppendLine();
         md.AppendLine(Caption(machine));
         md.AppendLine();
-        md.AppendLine("| model | target | quantize | applied | wall time (s) | peak memory (MB) | quantize + optimize, per report (s) | size (MB) | nodes rewritten, kept | kept |");
+        md.AppendLine("| model | target | quantize | applied | wall time (s) | peak memory (MB) | quantize + optimize, per report (s) | size (MB) | nodes rewritten, kept | kept, or the float rewrites of fp32 |");
         md.AppendLine("|---|---|---|---|--:|--:|--:|--:|--:|---|");
         foreach (CompileMeasurement c in compiles)
         {
             VariantReport v = c.Report;
-            md.AppendLine(Inv($"| {c.Model} | {c.Target} | {c.Quantize} | {v.AppliedQuantize} | {c.WallSeconds:F1} | {c.PeakMemoryBytes / 1e6:F0} | {v.CompileMilliseconds / 1000:F1} | {v.Size / 1e6:F1} | {v.QuantizedNodes}, {v.KeptNodes} | {Cell(NotesSummary(v.KeptNotes))} |"));
+            md.AppendLine(Inv($"| {c.Model} | {c.Target} | {c.Quantize} | {v.AppliedQuantize} | {c.WallSeconds:F1} | {c.PeakMemoryBytes / 1e6:F0} | {v.CompileMilliseconds / 1000:F1} | {v.Size / 1e6:F1} | {v.QuantizedNodes}, {v.KeptNodes} | {Cell(v.FloatRewrites is { } rewrites ? "float rewrites: " + rewrites : NotesSummary(v.KeptNotes))} |"));
         }
 
         md.AppendLine();
