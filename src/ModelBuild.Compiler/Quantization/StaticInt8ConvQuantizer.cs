@@ -181,7 +181,7 @@ internal static class StaticInt8ConvQuantizer
         {
             KeptReasons = [$"Conv: {quantized.ToString(CultureInfo.InvariantCulture)} of {sites.Count.ToString(CultureInfo.InvariantCulture)} int8 (static QDQ, {methodName} ranges from {samples.Count.ToString(CultureInfo.InvariantCulture)} samples, " +
                 $"per-channel weights: cosine {F(best.Cosine)}, {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x latency of fp32 Convs, {Ms(candidateMs)} vs {Ms(baselineMs)}" +
-                (bar == MaxLatencyRatio ? "" : $" on a CPU without VNNI or AMX ({features}), where the bar is not slower ({bar.ToString("0.00", CultureInfo.InvariantCulture)}x): CPUs with them run int8 Convs faster") +
+                (ratio <= MaxLatencyRatio ? "" : $" on a CPU without VNNI or AMX ({features}), where the bar is not slower ({bar.ToString("0.00", CultureInfo.InvariantCulture)}x): CPUs with them run int8 Convs faster") +
                 $"{rewrites.Note})", .. between, .. result.KeptReasons],
         };
     }
