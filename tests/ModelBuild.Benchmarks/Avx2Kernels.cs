@@ -33,12 +33,24 @@ internal static class Avx2Kernels
         return null;
     }
 
-    /// <summary>Builds the mask in <paramref name="work"/> (the benchmark's folder) and times every variant file there in a child process under it.</summary>
+    /// <summary>
+    /// Builds the mask in <paramref name="work"/> (the benchmark's folder) and times every variant file there in a child
+    /// process under it. <see cref="PlatformNotSupportedException"/> where the mask cannot start on this machine.
+    /// </summary>
     public static Result Measure(string work, int rounds)
     {
         Directory.CreateDirectory(work);
         string library = Path.Combine(work, "cpuid-mask.so");
         Run("cc", ["-O2", "-shared", "-fPIC", "-o", library, Path.Combine(AppContext.BaseDirectory, "CpuKinds", "cpuid-mask.c"), "-ldl"], null);
+        try
+        {
+            Run("/bin/true", [], library);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A sandbox can refuse CPUID faulting even where the CPU flag shows: the library exits with 3 and says why.
+            throw new PlatformNotSupportedException($"the CPUID mask cannot start here ({e.Message})", e);
+        }
         string output = Path.Combine(work, "avx2-timings.json");
         File.Delete(output);
         Run("dotnet", [typeof(Avx2Kernels).Assembly.Location, "--work", work, .. BenchModels.Small ? ["--small"] : Array.Empty<string>(),

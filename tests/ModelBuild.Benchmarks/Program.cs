@@ -85,7 +85,15 @@ if (roundRobin > 0)
         return 0;
     }
 
-    Console.WriteLine(SideBySide.RenderAvx2(Avx2Kernels.Measure(work, roundRobin)));
+    try
+    {
+        Console.WriteLine(SideBySide.RenderAvx2(Avx2Kernels.Measure(work, roundRobin)));
+    }
+    catch (PlatformNotSupportedException e)
+    {
+        Console.WriteLine($"AVX2 kernels not timed: {e.Message}.");
+    }
+
     return 0;
 }
 
@@ -142,6 +150,11 @@ if (avx2.WhyNot is null)
     try
     {
         avx2.Result = Avx2Kernels.Measure(work, rounds);
+    }
+    catch (PlatformNotSupportedException e)
+    {
+        Console.WriteLine($"skipped: {e.Message}");
+        avx2.WhyNot = e.Message;
     }
     catch (Exception e) when (e is InvalidOperationException or IOException or JsonException)
     {
