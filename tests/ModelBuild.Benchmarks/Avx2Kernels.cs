@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
+using ModelBuild.CpuKinds;
 
 namespace ModelBuild.Benchmarks;
 
@@ -12,57 +11,33 @@ namespace ModelBuild.Benchmarks;
 /// </summary>
 internal static class Avx2Kernels
 {
-    /// <summary>Features whose kernels the mask hides; with none of them the main tables are AVX2 kernels already.</summary>
-    private static readonly string[] Hidden = ["avx512f", "avx512_vnni", "avx_vnni", "amx_int8"];
-
     public sealed record Timing(string Model, string Variant, double MedianMilliseconds, double RatioToBaseline);
 
-    /// <summary>What the child measured, and the CPU features its CPUID showed (checked: none of <see cref="Hidden"/>).</summary>
+    /// <summary>What the child measured, and the CPU features its CPUID showed (checked: none of <see cref="CpuidMask.Hidden"/>).</summary>
     public sealed record Result(string Features, IReadOnlyList<Timing> Timings);
-
-    /// <summary>Null when this machine can time AVX2 kernels; otherwise why not, for the report.</summary>
-    public static string? WhyUnavailable()
-    {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return "not a Linux x64 machine";
-        string[] features = ModelBuild.Compiler.Ort.CpuFeatures.Seen().Split(' ');
-        if (!features.Contains("avx2")) return "this CPU has no AVX2";
-        if (!Hidden.Any(features.Contains)) return "this CPU has no AVX-512, VNNI or AMX: the tables above are AVX2 kernels already";
-        string flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
-        if (!flags.Split(' ').Contains("cpuid_fault")) return "this machine has no CPUID faulting (the cpuid_fault flag), which hiding features needs";
-        if (FindOnPath("cc") is null) return "no C compiler (cc) to build tests/ModelBuild.Benchmarks/CpuKinds/cpuid-mask.c";
-        return null;
-    }
 
     /// <summary>
     /// Builds the mask in <paramref name="work"/> (the benchmark's folder) and times every variant file there in a child
-    /// process under it. <see cref="PlatformNotSupportedException"/> where the mask cannot start on this machine.
+    /// process under it; or, where the mask cannot run here, why not. A failed measurement throws.
     /// </summary>
-    public static Result Measure(string work, int rounds)
+    public static (Result? Result, string? WhyNot) MeasureIfAvailable(string work, int rounds)
     {
-        Directory.CreateDirectory(work);
-        string library = Path.Combine(work, "cpuid-mask.so");
-        Run("cc", ["-O2", "-shared", "-fPIC", "-o", library, Path.Combine(AppContext.BaseDirectory, "CpuKinds", "cpuid-mask.c"), "-ldl"], null);
-        try
-        {
-            Run("/bin/true", [], library);
-        }
-        catch (InvalidOperationException e)
-        {
-            // A sandbox can refuse CPUID faulting even where the CPU flag shows: the library exits with 3 and says why.
-            throw new PlatformNotSupportedException($"the CPUID mask cannot start here ({e.Message})", e);
-        }
+        var (library, whyNot) = CpuidMask.BuildIfAvailable(work);
+        if (library is null) return (null, whyNot);
+
         string output = Path.Combine(work, "avx2-timings.json");
         File.Delete(output);
-        Run("dotnet", [typeof(Avx2Kernels).Assembly.Location, "--work", work, .. BenchModels.Small ? ["--small"] : Array.Empty<string>(),
+        var (exitCode, log) = CpuidMask.Run("dotnet", [typeof(Avx2Kernels).Assembly.Location, "--work", work, .. BenchModels.Small ? ["--small"] : Array.Empty<string>(),
             "--time-only", rounds.ToString(System.Globalization.CultureInfo.InvariantCulture), output], library);
+        if (exitCode != 0) throw new InvalidOperationException($"the timing child exited with {exitCode}: {log.Trim()}");
         Result result = JsonSerializer.Deserialize<Result>(File.ReadAllText(output))
             ?? throw new InvalidDataException($"{output}: empty");
-        if (Hidden.FirstOrDefault(result.Features.Split(' ').Contains) is { } seen)
+        if (CpuidMask.Hidden.FirstOrDefault(result.Features.Split(' ').Contains) is { } seen)
         {
             throw new InvalidOperationException($"The mask did not take: the child still saw {seen} ({result.Features}).");
         }
 
-        return result;
+        return (result, null);
     }
 
     /// <summary>The child's side: every model's variant files, side by side (<see cref="RoundRobinTimer"/>), to <paramref name="output"/>.</summary>
@@ -78,17 +53,4 @@ internal static class Avx2Kernels
 
         File.WriteAllText(output, JsonSerializer.Serialize(new Result(ModelBuild.Compiler.Ort.CpuFeatures.Seen(), timings)));
     }
-
-    private static void Run(string program, IEnumerable<string> arguments, string? preload)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        if (preload is not null) start.Environment["LD_PRELOAD"] = preload;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}");
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 }

@@ -79,21 +79,8 @@ if (roundRobin > 0)
 {
     Console.WriteLine(SideBySide.Render(MachineInfo.Collect(), BenchModels.All,
         [.. Variants.All.Where(v => only is null || v == Variants.Fp32 || only.Contains(v.Name))], rewrites, roundRobin));
-    if (Avx2Kernels.WhyUnavailable() is { } whyNot)
-    {
-        Console.WriteLine($"AVX2 kernels not timed: {whyNot}.");
-        return 0;
-    }
-
-    try
-    {
-        Console.WriteLine(SideBySide.RenderAvx2(Avx2Kernels.Measure(work, roundRobin)));
-    }
-    catch (PlatformNotSupportedException e)
-    {
-        Console.WriteLine($"AVX2 kernels not timed: {e.Message}.");
-    }
-
+    var (avx2Timings, whyNot) = Avx2Kernels.MeasureIfAvailable(work, roundRobin);
+    Console.WriteLine(avx2Timings is null ? $"AVX2 kernels not timed: {whyNot}." : SideBySide.RenderAvx2(avx2Timings));
     return 0;
 }
 
@@ -144,28 +131,17 @@ foreach (BenchModel model in BenchModels.All)
 }
 
 Console.WriteLine($"== side by side with AVX2 kernels ({rounds} rounds)");
-(Avx2Kernels.Result? Result, string? WhyNot) avx2 = (null, Avx2Kernels.WhyUnavailable());
-if (avx2.WhyNot is null)
+(Avx2Kernels.Result? Result, string? WhyNot) avx2;
+try
 {
-    try
-    {
-        avx2.Result = Avx2Kernels.Measure(work, rounds);
-    }
-    catch (PlatformNotSupportedException e)
-    {
-        Console.WriteLine($"skipped: {e.Message}");
-        avx2.WhyNot = e.Message;
-    }
-    catch (Exception e) when (e is InvalidOperationException or IOException or JsonException)
-    {
-        Console.Error.WriteLine($"error: AVX2 kernels: {e.Message}");
-        avx2.WhyNot = $"the run failed ({e.Message})";
-        failed = true;
-    }
+    avx2 = Avx2Kernels.MeasureIfAvailable(work, rounds);
+    if (avx2.WhyNot is not null) Console.WriteLine($"skipped: {avx2.WhyNot}");
 }
-else
+catch (Exception e) when (e is InvalidOperationException or IOException or JsonException)
 {
-    Console.WriteLine($"skipped: {avx2.WhyNot}");
+    Console.Error.WriteLine($"error: AVX2 kernels: {e.Message}");
+    avx2 = (null, $"the run failed ({e.Message})");
+    failed = true;
 }
 
 var results = new List<BenchResult>();

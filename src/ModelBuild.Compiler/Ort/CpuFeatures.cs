@@ -11,6 +11,9 @@ namespace ModelBuild.Compiler.Ort;
 /// </summary>
 internal static class CpuFeatures
 {
+    /// <summary>Features with int8 dot products summed in 32 bits (without them, AVX2 sums u8×s8 pairs in 16 bits).</summary>
+    public static readonly string[] Int8DotProducts = ["avx512_vnni", "avx_vnni", "amx_int8"];
+
     public static string Seen()
     {
         if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64)

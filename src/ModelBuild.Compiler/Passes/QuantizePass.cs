@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using ModelBuild.Compiler.Diagnostics;
 using ModelBuild.Compiler.Ort;
@@ -104,10 +103,8 @@ internal sealed class QuantizePass : IModelPass
     /// <summary>
     /// The exact float rewrites around Convs (<see cref="ConvFloatRewrites"/>) for an fp32 variant of the x64 form
     /// (targets cpu and x64, where ONNX Runtime's blocked Conv layout runs and they were measured: PP-OCRv4 rec 0.73x
-    /// fp32); arm64, cuda and mobile keep the graph as exported. Exact in arithmetic, not in rounding: on noise a deep
-    /// net can turn one ulp into 1e-4 of cosine (PP-OCRv4 det on generated inputs: 0.99984), so they are kept only
-    /// when the verification inputs show them at least halfway from MinCosine to 1, and the model is left as it was
-    /// otherwise. Returns the report's line, or null when there was nothing to rewrite.
+    /// fp32); arm64, cuda and mobile keep the graph as exported. Kept only when the verification inputs show them at
+    /// least halfway from MinCosine to 1. Returns the report's line, or null when there was nothing to rewrite.
     /// </summary>
     private static string? Fp32FloatRewrites(CompilationContext context, CompiledVariant variant, ModelProto model)
     {
@@ -120,31 +117,18 @@ internal sealed class QuantizePass : IModelPass
         {
             return "not applied: MaxAbsError is set, and the rewrites change rounding";
         }
-        string work = Path.Combine(context.WorkDirectory, "fp32-rewrites", variant.Plan.Target.Name());
-        byte[] before = OnnxModelWriter.Serialize(model);
-        ConvFloatRewrites rewrites = ConvFloatRewrites.Apply(model, work);
-        if (!rewrites.Changed)
-        {
-            model.ReplaceWith(ModelProto.Parser.ParseFrom(before));
-            return null;
-        }
         double target = 1 - (1 - (context.Settings.MinCosine ?? variant.Plan.DefaultMinCosine)) / 2;
-        string candidate = Path.Combine(work, "rewritten.onnx");
-        File.WriteAllBytes(candidate, OnnxModelWriter.Serialize(model));
-        string? whyNot;
         try
         {
-            using var probe = new AccuracyProbe(context.OnnxSource, CalibrationSamples(context), context.Settings.VerifyBudget);
-            double cosine = probe.MinCosine(candidate);
-            whyNot = cosine >= target ? null : $"cosine {cosine.ToString("0.00000", CultureInfo.InvariantCulture)} on the verification inputs, below {target.ToString("0.000000", CultureInfo.InvariantCulture)}";
+            var (rewrites, whyNot) = ConvFloatRewrites.ApplyIfClose(model, Path.Combine(context.WorkDirectory, "fp32-rewrites", variant.Plan.Target.Name()),
+                context.OnnxSource, () => CalibrationSamples(context), target, context.Settings.VerifyBudget);
+            return rewrites is null ? null : whyNot is null ? rewrites.Counts : $"not applied ({rewrites.Counts}): {whyNot}";
         }
         catch (Exception e) when (e is ModelToolException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            whyNot = "the verification inputs do not run the model here, so the rewrites could not be checked";
+            // An input ONNX Runtime cannot be fed, or inputs the model does not run on: verification reports it on its own.
+            return $"not applied: they could not be checked against the original here ({e.Message})";
         }
-        if (whyNot is null) return rewrites.Counts;
-        model.ReplaceWith(ModelProto.Parser.ParseFrom(before));
-        return $"not applied ({rewrites.Counts}): {whyNot}";
     }
 
     /// <summary>MatMul/Gemm weights dynamic int8, then Convs static int8 where that is accurate and faster here.</summary>

@@ -36,7 +36,7 @@ internal static class StaticInt8ConvQuantizer
     internal static double LatencyBar(string cpuFeatures, int qmax)
     {
         string[] features = cpuFeatures.Split(' ');
-        bool avx2WithoutVnni = features.Contains("avx2") && !features.Any(f => f is "avx512_vnni" or "avx_vnni" or "amx_int8");
+        bool avx2WithoutVnni = features.Contains("avx2") && !features.Any(CpuFeatures.Int8DotProducts.Contains);
         return qmax == 63 && avx2WithoutVnni ? MaxLatencyRatioWithoutVnni : MaxLatencyRatio;
     }
 
